@@ -1,0 +1,63 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from portal.auth.models import Team
+from portal.core.forms import PortalForm, blank_to_none
+from portal.core.policy import Role
+
+USERNAME = Regexp(r"^[a-z0-9][a-z0-9._-]{1,39}$",
+                  message=_l("Use 2 to 40 lower-case letters, digits, dots, dashes or underscores."))
+TIMEZONES = ("Asia/Taipei", "Asia/Hong_Kong", "Asia/Shanghai", "Asia/Singapore", "Asia/Tokyo",
+             "Europe/London", "Europe/Rotterdam", "America/Los_Angeles", "America/New_York", "UTC")
+
+
+def role_choices():
+    return [(Role.AGENT, _l("Agent")), (Role.SUPERVISOR, _l("Supervisor")),
+            (Role.FINANCE, _l("Finance")), (Role.ADMIN, _l("Admin"))]
+
+
+def role_label(role: str) -> str:
+    return str(dict(role_choices()).get(role, role))
+
+
+def team_choices():
+    return [("", _l("No team")), (Team.DIRECT, _l("Direct-customer team")), (Team.PEER, _l("Peer-forwarder team"))]
+
+
+def locale_choices():
+    return [("en", "English"), ("zh_Hant", "繁體中文"), ("zh_Hans", "简体中文")]
+
+
+class LoginForm(PortalForm):
+    username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username.")), Length(max=40)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=128)])
+    next = HiddenField()
+
+
+class UserForm(PortalForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name colleagues know this person by.")), Length(max=80)])
+    email = EmailField(_l("E-mail"), filters=[blank_to_none],
+                       validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)])
+    role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired(_l("Choose a role."))])
+    is_new_hire = BooleanField(_l("New hire (quotes wait for a supervisor)"))
+    probation_ends_on = DateField(_l("Probation ends on"), validators=[Optional()])
+    team = SelectField(_l("Team"), choices=team_choices, filters=[blank_to_none])
+    locale = SelectField(_l("Language"), choices=locale_choices)
+    timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONES])
+    active = BooleanField(_l("Active (may log in)"), default=True)
+    version = HiddenField()
+
+    def values(self) -> dict:
+        return {f: getattr(self, f).data for f in ("display_name", "email", "role", "is_new_hire",
+                                                   "probation_ends_on", "team", "locale", "timezone", "active")}
+
+
+class NewUserForm(UserForm):
+    username = StringField(_l("Username"), filters=[lambda v: v.lower() if isinstance(v, str) else v],
+                           validators=[DataRequired(_l("Enter a username.")), USERNAME])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(_l("Enter a password.")), Length(min=10, max=128, message=_l("Use 10 to 128 characters."))])
+
+
+class PasswordResetForm(PortalForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a password.")), Length(min=10, max=128, message=_l("Use 10 to 128 characters."))])

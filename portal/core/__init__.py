@@ -1,0 +1,1 @@
+"""What every feature uses: policy, audit, pagination, htmx responses, formatting, time, text."""

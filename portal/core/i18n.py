@@ -1,0 +1,85 @@
+"""Locale and time-zone choice, and locale-aware formatting for templates."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel import Locale
+from babel.numbers import format_currency
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from portal.config import LANGUAGES
+
+# Browser language tags -> the portal's locales. Taiwan, Hong Kong and Macau read
+# Traditional; the mainland and Singapore read Simplified.
+_BROWSER_TAGS = {
+    "zh-tw": "zh_Hant", "zh-hk": "zh_Hant", "zh-mo": "zh_Hant", "zh-hant": "zh_Hant",
+    "zh-cn": "zh_Hans", "zh-sg": "zh_Hans", "zh-hans": "zh_Hans", "zh": "zh_Hans",
+}
+
+
+def locale_from_browser() -> str | None:
+    for tag, _quality in request.accept_languages:
+        tag = tag.lower().replace("_", "-")
+        if tag.startswith("en"):
+            return "en"
+        if tag in _BROWSER_TAGS:
+            return _BROWSER_TAGS[tag]
+        # zh-Hant-TW, zh-Hans-CN and the like
+        for prefix in ("zh-hant", "zh-hans"):
+            if tag.startswith(prefix + "-"):
+                return _BROWSER_TAGS[prefix]
+    return None
+
+
+def select_locale() -> str:
+    """The user's setting, then the language switch (remembered in the session), then the browser."""
+    wanted = request.args.get("lang")
+    if wanted in LANGUAGES:
+        return wanted
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return locale_from_browser() or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["PORTAL_TIMEZONE"]
+
+
+def html_lang() -> str:
+    """BCP 47 tag for <html lang>, so fonts and screen readers pick the right script."""
+    return {"zh_Hant": "zh-Hant-TW", "zh_Hans": "zh-Hans-CN"}.get(str(get_locale()), "en")
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return Locale.parse(str(get_locale())).territories.get(code, code)
+
+
+def money(amount: Decimal | None, currency: str | None) -> str:
+    if amount is None:
+        return ""
+    return format_currency(amount, currency or "USD", locale=str(get_locale()))
+
+
+def when(value: datetime | None, fmt: str = "medium") -> str:
+    """A stored UTC datetime in the viewer's time zone."""
+    return format_datetime(value, fmt) if value else ""
+
+
+def day(value: date | None, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def number(value) -> str:
+    return "" if value is None else format_decimal(value)
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(money=money, when=when, day=day, number=number)
+    app.jinja_env.globals.update(html_lang=html_lang, country_name=country_name, LANGUAGES=LANGUAGES)

@@ -1,0 +1,118 @@
+from babel import Locale
+from flask_babel import get_locale, lazy_gettext as _l
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField, IntegerField,
+                     SelectField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+
+from portal.core.forms import PortalForm, blank_to_none
+from portal.customers.models import GRADES, Kind, Source
+
+CODE = Regexp(r"^[A-Z0-9][A-Z0-9-]{1,11}$",
+              message=_l("Use 2 to 12 capital letters, digits or dashes, for example TWTPE-001."))
+PHONE = Regexp(r"^\+?[0-9][0-9 ()./-]{4,30}( *(#|ext\.?|x) *[0-9]{1,6})?$",
+               message=_l("Enter a phone number of digits, spaces, + ( ) - and an optional extension (ext 12)."))
+CURRENCIES = ("USD", "TWD", "CNY", "HKD", "EUR", "JPY", "SGD")
+
+
+def kind_choices():
+    return [(Kind.DIRECT, _l("Direct customer")), (Kind.PEER, _l("Peer forwarder")),
+            (Kind.CARRIER, _l("Shipping line")), (Kind.PROVIDER, _l("Service provider"))]
+
+
+def source_choices():
+    return [(Source.MANAGEMENT, _l("From management")), (Source.DEPARTED, _l("From a departed colleague")),
+            (Source.REACTIVATED, _l("Reactivated dormant customer")), (Source.SELF_SOURCED, _l("Self-sourced")),
+            (Source.VIP, _l("VIP customer"))]
+
+
+def grade_choices():
+    return [("A", _l("A: VIP or ships every month")), ("B", _l("B: close, ships irregularly")),
+            ("C", _l("C: asks for prices now and then")), ("D", _l("D: contact details only"))]
+
+
+def language_choices():
+    return [("zh_Hant", _l("Traditional Chinese")), ("zh_Hans", _l("Simplified Chinese")), ("en", _l("English"))]
+
+
+def country_choices():
+    """Countries named in the viewer's language, sorted by that name."""
+    names = Locale.parse(str(get_locale())).territories
+    codes = [c for c in names if len(c) == 2 and c.isalpha() and c not in ("ZZ", "EU", "EZ", "UN", "QO", "XA", "XB")]
+    return [("", "—")] + sorted(((c, names[c]) for c in codes), key=lambda pair: pair[1])
+
+
+def upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+class CustomerForm(PortalForm):
+    code = StringField(_l("Customer code"), filters=[upper],
+                       validators=[DataRequired(_l("Enter a customer code.")), CODE])
+    name_zh = StringField(_l("Chinese name"), filters=[blank_to_none], validators=[Length(max=120)])
+    name_en = StringField(_l("English name"), filters=[blank_to_none], validators=[Length(max=160)])
+    kind = SelectField(_l("Kind"), choices=kind_choices)
+    grade = SelectField(_l("Grade"), choices=grade_choices, default="C")
+    source = SelectField(_l("Source"), choices=source_choices, default=Source.SELF_SOURCED)
+    is_vip = BooleanField(_l("VIP"))
+    is_state_owned = BooleanField(_l("State-owned enterprise"))
+    preferred_locale = SelectField(_l("Preferred language"), choices=language_choices)
+    country = SelectField(_l("Country or region"), choices=country_choices, filters=[blank_to_none],
+                          validate_choice=False, validators=[Optional(), Regexp(r"^[A-Z]{2}$", message=_l("Choose a country from the list."))])
+    address = StringField(_l("Address"), filters=[blank_to_none], validators=[Length(max=300)])
+    notes = TextAreaField(_l("Internal notes"), filters=[blank_to_none], validators=[Length(max=5000)])
+    owner_id = SelectField(_l("Owner"), coerce=int, validate_choice=False, validators=[Optional()])
+    version = HiddenField()
+
+    def profile(self) -> dict:
+        return {f: getattr(self, f).data for f in ("code", "name_zh", "name_en", "kind", "source", "is_vip",
+                                                   "is_state_owned", "preferred_locale", "country", "address", "notes")}
+
+
+class ContactForm(PortalForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the contact's name.")), Length(max=80)])
+    title = StringField(_l("Job title"), filters=[blank_to_none], validators=[Length(max=80)])
+    phone = StringField(_l("Phone"), filters=[blank_to_none], validators=[Optional(), PHONE])
+    email = EmailField(_l("E-mail"), filters=[blank_to_none],
+                       validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)])
+    wechat = StringField(_l("WeChat"), filters=[blank_to_none], validators=[Length(max=60)])
+    line_id = StringField(_l("LINE"), filters=[blank_to_none], validators=[Length(max=60)])
+    birthday = DateField(_l("Birthday (for care messages)"), validators=[Optional()])
+    is_primary = BooleanField(_l("Main contact"))
+    version = HiddenField()
+
+    def values(self) -> dict:
+        return {f: getattr(self, f).data for f in ("name", "title", "phone", "email", "wechat", "line_id",
+                                                   "birthday", "is_primary")}
+
+
+class OwnerForm(PortalForm):
+    owner_id = SelectField(_l("New owner"), coerce=int, validate_choice=False,
+                           validators=[DataRequired(_l("Choose the new owner."))])
+    version = HiddenField()
+
+
+class GradeForm(PortalForm):
+    grade = SelectField(_l("New grade"), choices=grade_choices)
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Say why the grade changes.")), Length(max=300)])
+    version = HiddenField()
+
+
+class CreditForm(PortalForm):
+    credit_terms_days = IntegerField(_l("Credit terms (days)"), validators=[
+        InputRequired(_l("Enter the credit terms in days (0 for cash).")),
+        NumberRange(0, 365, _l("Credit terms are between 0 and 365 days."))])
+    credit_limit = DecimalField(_l("Credit limit"), places=2, validators=[
+        InputRequired(_l("Enter the credit limit (0 for none).")),
+        NumberRange(0, 999_999_999_999, _l("Enter an amount from 0 to 999,999,999,999."))])
+    credit_currency = SelectField(_l("Currency"), choices=[(c, c) for c in CURRENCIES])
+    version = HiddenField()
+
+
+def field_label(name: str) -> str:
+    """The label of a customer, contact or credit field, for the change history."""
+    for form_class in (CustomerForm, ContactForm, CreditForm, GradeForm):
+        unbound = getattr(form_class, name, None)
+        if unbound is not None and unbound.args:
+            return str(unbound.args[0])
+    extra = {"grade": _l("Grade"), "owner_id": _l("Owner")}
+    return str(extra.get(name, name))

@@ -1,0 +1,119 @@
+"""Customers and their contacts: the record every screen of the portal hangs off."""
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+
+
+class Kind:
+    DIRECT = "direct"        # direct shipper / consignee (直客)
+    PEER = "peer"            # peer forwarder (同行)
+    CARRIER = "carrier"      # shipping line
+    PROVIDER = "provider"    # service provider (trucker, broker, warehouse)
+    ALL = (DIRECT, PEER, CARRIER, PROVIDER)
+
+
+GRADES = ("A", "B", "C", "D")
+
+
+class Source:
+    MANAGEMENT = "management"
+    DEPARTED = "departed"          # book of a departed salesperson
+    REACTIVATED = "reactivated"    # dormant customer brought back
+    SELF_SOURCED = "self_sourced"
+    VIP = "vip"
+    ALL = (MANAGEMENT, DEPARTED, REACTIVATED, SELF_SOURCED, VIP)
+
+
+class Customer(db.Model):
+    __tablename__ = "customer"
+    __table_args__ = (
+        sa.Index("ix_customer_sort_name_id", "sort_name", "id"),
+        sa.Index("ix_customer_code_id", "code", "id"),
+        sa.Index("ix_customer_grade_id", "grade", "id"),
+        sa.Index("ix_customer_updated_at_id", "updated_at", "id"),
+        sa.Index("ix_customer_owner_id_id", "owner_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    name_zh: Mapped[str | None] = mapped_column(sa.String(120))
+    name_en: Mapped[str | None] = mapped_column(sa.String(160))
+    # What lists sort by: the English name, else the Chinese one, case-folded.
+    sort_name: Mapped[str] = mapped_column(sa.String(160))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    grade: Mapped[str] = mapped_column(sa.String(1))
+    source: Mapped[str] = mapped_column(sa.String(20))
+    is_vip: Mapped[bool] = mapped_column(default=False)
+    is_state_owned: Mapped[bool] = mapped_column(default=False)
+    preferred_locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    address: Mapped[str | None] = mapped_column(sa.String(300))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    credit_terms_days: Mapped[int] = mapped_column(default=0)
+    credit_limit: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0"))
+    credit_currency: Mapped[str] = mapped_column(sa.String(3), default="USD")
+    # Names, code and contacts folded together for the list's search box.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    owner = relationship("User", lazy="raise")
+    contacts: Mapped[list["Contact"]] = relationship(
+        back_populates="customer", order_by="(Contact.is_primary.desc(), Contact.id)",
+        cascade="all, delete-orphan", lazy="raise")
+    grade_changes: Mapped[list["GradeChange"]] = relationship(
+        back_populates="customer", order_by="GradeChange.id.desc()", lazy="raise",
+        cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def display_name(self) -> str:
+        return self.name_zh or self.name_en or self.code
+
+    def __repr__(self) -> str:
+        return f"<Customer {self.code}>"
+
+
+class Contact(db.Model):
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    title: Mapped[str | None] = mapped_column(sa.String(80))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    wechat: Mapped[str | None] = mapped_column(sa.String(60))
+    line_id: Mapped[str | None] = mapped_column(sa.String(60))
+    birthday: Mapped[date | None]
+    is_primary: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+
+    customer: Mapped[Customer] = relationship(back_populates="contacts", lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class GradeChange(db.Model):
+    """Grade history: grades are reviewed, and every change is kept with its reason."""
+
+    __tablename__ = "grade_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    from_grade: Mapped[str | None] = mapped_column(sa.String(1))
+    to_grade: Mapped[str] = mapped_column(sa.String(1))
+    reason: Mapped[str] = mapped_column(sa.String(300))
+    changed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer: Mapped[Customer] = relationship(back_populates="grade_changes", lazy="raise")
+    changed_by = relationship("User", lazy="joined")

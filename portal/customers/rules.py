@@ -1,0 +1,284 @@
+"""Customers and contacts: creating, editing, ownership, grade and credit, and the list query."""
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.auth.models import User
+from portal.core import audit
+from portal.core.pagination import Page, keyset_page
+from portal.core.policy import Role, can
+from portal.core import timeline
+from portal.core.rules import RuleViolation, check_version
+from portal.core.timeline import TimelineEntry
+from portal.core.text import like_pattern, search_key, search_term
+from portal.core.timeutil import utcnow
+from portal.customers.models import GRADES, Contact, Customer, GradeChange, Kind, Source
+from portal.extensions import db
+
+PROFILE_FIELDS = ("code", "name_zh", "name_en", "kind", "source", "is_vip", "is_state_owned",
+                  "preferred_locale", "country", "address", "notes")
+CREDIT_FIELDS = ("credit_terms_days", "credit_limit", "credit_currency")
+CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat", "line_id", "birthday", "is_primary")
+
+
+def load_customer(customer_id: int) -> Customer | None:
+    """A customer with its owner and contacts loaded, as the detail page and rules need."""
+    return db.session.scalar(
+        sa.select(Customer).where(Customer.id == customer_id)
+        .options(joinedload(Customer.owner), selectinload(Customer.contacts))
+    )
+
+
+def refresh_search_text(customer: Customer) -> None:
+    parts = [customer.code, customer.name_zh, customer.name_en]
+    for c in customer.contacts:
+        parts += [c.name, c.phone, c.email, c.wechat, c.line_id]
+    customer.search_text = search_key(*parts)
+
+
+def _touch(customer: Customer) -> None:
+    customer.updated_at = utcnow()
+    customer.sort_name = search_key(customer.name_en or customer.name_zh or customer.code)[:160]
+
+
+def _check_profile(fields: dict, customer: Customer | None = None) -> None:
+    """R: a customer has a unique code, a name in at least one language, a known kind and source."""
+    if not (fields.get("name_zh") or fields.get("name_en")):
+        raise RuleViolation(_l("Enter the Chinese name, the English name, or both."), "name_zh")
+    if fields.get("kind") not in Kind.ALL:
+        raise RuleViolation(_l("Choose a kind."), "kind")
+    if fields.get("source") not in Source.ALL:
+        raise RuleViolation(_l("Choose a source."), "source")
+    taken = sa.select(Customer.id).where(Customer.code == fields["code"])
+    if customer is not None:
+        taken = taken.where(Customer.id != customer.id)
+    if db.session.scalar(taken):
+        raise RuleViolation(_l("Another customer already has this code."), "code")
+
+
+def _check_owner(owner: User) -> None:
+    """Customers are owned by an active agent or supervisor, never by nobody."""
+    if not owner.active or owner.role not in (Role.AGENT, Role.SUPERVISOR):
+        raise RuleViolation(_l("Choose an active agent or supervisor."), "owner_id")
+
+
+def create_customer(actor: User, fields: dict, grade: str, owner: User | None = None) -> Customer:
+    """A new customer, owned by its creator unless a supervisor or admin names another owner."""
+    fields = {f: fields.get(f) for f in PROFILE_FIELDS}
+    _check_profile(fields)
+    if grade not in GRADES:
+        raise RuleViolation(_l("Choose a grade."), "grade")
+    if owner is None or not can(actor, "customers.reassign"):
+        owner = actor
+    _check_owner(owner)
+    customer = Customer(**fields, grade=grade, owner=owner, owner_id=owner.id, contacts=[])
+    _touch(customer)
+    refresh_search_text(customer)
+    db.session.add(customer)
+    db.session.flush()
+    db.session.add(GradeChange(customer_id=customer.id, from_grade=None, to_grade=grade,
+                               reason=str(_l("Grade when the customer was created")), changed_by_id=actor.id))
+    audit.record(actor, "create", customer,
+                 {f: [None, v] for f, v in audit.snapshot(customer, (*PROFILE_FIELDS, "grade", "owner_id")).items()})
+    return customer
+
+
+def update_customer(actor: User, customer: Customer, expected_version, fields: dict) -> Customer:
+    check_version(customer, expected_version)
+    fields = {f: fields.get(f) for f in PROFILE_FIELDS}
+    _check_profile(fields, customer)
+    before = audit.snapshot(customer, PROFILE_FIELDS)
+    for f, v in fields.items():
+        setattr(customer, f, v)
+    changes = audit.diff(before, audit.snapshot(customer, PROFILE_FIELDS))
+    if changes:
+        _touch(customer)
+        refresh_search_text(customer)
+        db.session.flush()
+        audit.record(actor, "update", customer, changes)
+    return customer
+
+
+def reassign_owner(actor: User, customer: Customer, new_owner: User, expected_version) -> Customer:
+    """Move a customer to another owner; a departed colleague's customers are never orphaned."""
+    check_version(customer, expected_version)
+    _check_owner(new_owner)
+    if new_owner.id == customer.owner_id:
+        raise RuleViolation(_l("This customer already belongs to %(name)s.", name=new_owner.display_name), "owner_id")
+    before = customer.owner_id
+    customer.owner = new_owner
+    customer.owner_id = new_owner.id
+    _touch(customer)
+    db.session.flush()
+    audit.record(actor, "reassign", customer, {"owner_id": [before, new_owner.id]})
+    return customer
+
+
+def change_grade(actor: User, customer: Customer, grade: str, reason: str, expected_version) -> GradeChange:
+    """Grade review: the new grade and its reason join the customer's grade history."""
+    check_version(customer, expected_version)
+    if grade not in GRADES:
+        raise RuleViolation(_l("Choose a grade."), "grade")
+    if grade == customer.grade:
+        raise RuleViolation(_l("The customer is already grade %(grade)s.", grade=grade), "grade")
+    if not (reason or "").strip():
+        raise RuleViolation(_l("Say why the grade changes."), "reason")
+    change = GradeChange(customer_id=customer.id, from_grade=customer.grade, to_grade=grade,
+                         reason=reason.strip(), changed_by_id=actor.id)
+    db.session.add(change)
+    customer.grade = grade
+    _touch(customer)
+    db.session.flush()
+    audit.record(actor, "grade", customer, {"grade": [change.from_grade, grade], "reason": [None, change.reason]})
+    return change
+
+
+def set_credit(actor: User, customer: Customer, expected_version, days: int, limit: Decimal, currency: str) -> Customer:
+    """Credit terms (days) and credit limit, kept by finance."""
+    check_version(customer, expected_version)
+    if not 0 <= days <= 365:
+        raise RuleViolation(_l("Credit terms are between 0 and 365 days."), "credit_terms_days")
+    if limit < 0:
+        raise RuleViolation(_l("The credit limit cannot be negative."), "credit_limit")
+    before = audit.snapshot(customer, CREDIT_FIELDS)
+    customer.credit_terms_days, customer.credit_limit, customer.credit_currency = days, limit, currency
+    changes = audit.diff(before, audit.snapshot(customer, CREDIT_FIELDS))
+    if changes:
+        _touch(customer)
+        db.session.flush()
+        audit.record(actor, "credit", customer, changes)
+    return customer
+
+
+def _contact_changed(customer: Customer, contact: Contact) -> None:
+    if contact.is_primary:
+        for other in customer.contacts:
+            if other is not contact and other.is_primary:
+                other.is_primary = False
+    refresh_search_text(customer)
+    _touch(customer)
+
+
+def add_contact(actor: User, customer: Customer, fields: dict) -> Contact:
+    contact = Contact(customer_id=customer.id, **{f: fields.get(f) for f in CONTACT_FIELDS})
+    if not customer.contacts:
+        contact.is_primary = True
+    customer.contacts.append(contact)
+    _contact_changed(customer, contact)
+    db.session.flush()
+    audit.record(actor, "create", contact, {f: [None, v] for f, v in audit.snapshot(contact, CONTACT_FIELDS).items()},
+                 parent=customer)
+    return contact
+
+
+def update_contact(actor: User, customer: Customer, contact: Contact, expected_version, fields: dict) -> Contact:
+    check_version(contact, expected_version)
+    before = audit.snapshot(contact, CONTACT_FIELDS)
+    for f in CONTACT_FIELDS:
+        setattr(contact, f, fields.get(f))
+    changes = audit.diff(before, audit.snapshot(contact, CONTACT_FIELDS))
+    if changes:
+        _contact_changed(customer, contact)
+        db.session.flush()
+        audit.record(actor, "update", contact, changes, parent=customer)
+    return contact
+
+
+def remove_contact(actor: User, customer: Customer, contact: Contact) -> None:
+    before = audit.snapshot(contact, CONTACT_FIELDS)
+    customer.contacts.remove(contact)
+    if contact.is_primary and customer.contacts:
+        customer.contacts[0].is_primary = True
+    refresh_search_text(customer)
+    _touch(customer)
+    audit.record(actor, "delete", contact, {f: [v, None] for f, v in before.items()}, parent=customer)
+    db.session.flush()
+
+
+# --- the list ---------------------------------------------------------------------------
+
+SORTS = {
+    "name": (Customer.sort_name, str),
+    "code": (Customer.code, str),
+    "grade": (Customer.grade, str),
+    "updated": (Customer.updated_at, datetime),
+}
+
+
+@dataclass
+class CustomerFilters:
+    q: str = ""
+    kind: str | None = None
+    grade: str | None = None
+    owner_id: int | None = None
+    vip: bool = False
+    state_owned: bool = False
+
+    def apply(self, select):
+        term = search_term(self.q)
+        if term:
+            for word in term.split():
+                select = select.where(Customer.search_text.like(like_pattern(word), escape="\\"))
+        if self.kind in Kind.ALL:
+            select = select.where(Customer.kind == self.kind)
+        if self.grade in GRADES:
+            select = select.where(Customer.grade == self.grade)
+        if self.owner_id:
+            select = select.where(Customer.owner_id == self.owner_id)
+        if self.vip:
+            select = select.where(Customer.is_vip.is_(True))
+        if self.state_owned:
+            select = select.where(Customer.is_state_owned.is_(True))
+        return select
+
+
+def list_customers(filters: CustomerFilters, sort: str = "name", descending: bool = False,
+                   after: str | None = None, size: int = 50) -> Page:
+    """One page of customers with owners and contacts loaded: a fixed number of queries."""
+    column, kind = SORTS.get(sort, SORTS["name"])
+    select = filters.apply(sa.select(Customer)).options(
+        joinedload(Customer.owner), selectinload(Customer.contacts))
+    return keyset_page(select, column, Customer.id, descending=descending, after=after,
+                       kind=kind, size=size)
+
+
+def count_customers(filters: CustomerFilters) -> int:
+    return db.session.scalar(filters.apply(sa.select(sa.func.count()).select_from(Customer)))
+
+
+def grade_history(customer: Customer):
+    return db.session.scalars(
+        sa.select(GradeChange).where(GradeChange.customer_id == customer.id).order_by(GradeChange.id.desc())
+    ).all()
+
+
+@timeline.source
+def customer_events(customer: Customer) -> list[TimelineEntry]:
+    """The customer's own milestones on its timeline: created, owner changes, grade changes."""
+    entries = db.session.scalars(
+        sa.select(audit.AuditEntry)
+        .where(audit.AuditEntry.subject_type == Customer.__tablename__,
+               audit.AuditEntry.subject_id == customer.id,
+               audit.AuditEntry.action.in_(("create", "reassign", "grade")))
+        .order_by(audit.AuditEntry.id.desc()).limit(50)
+    ).all()
+    owner_ids = {e.changes.get("owner_id", [None, None])[1] for e in entries if e.action != "grade"}
+    names = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(owner_ids))).all()) \
+        if owner_ids else {}
+    result = []
+    for e in entries:
+        by = e.actor.display_name if e.actor else ""
+        if e.action == "create":
+            title = _("Customer created")
+        elif e.action == "reassign":
+            title = _("Owner changed to %(name)s", name=names.get(e.changes["owner_id"][1], "?"))
+        else:
+            old, new = e.changes.get("grade", [None, None])
+            title = _("Grade changed from %(old)s to %(new)s", old=old or "-", new=new)
+        detail = (e.changes.get("reason") or [None, ""])[1] or ""
+        result.append(TimelineEntry(at=e.at, kind="customer", title=title, detail=detail, by=by))
+    return result

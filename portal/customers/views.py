@@ -1,0 +1,311 @@
+"""Customers: list with search and filters, create, edit, detail with contacts, owner, grade, credit."""
+from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from htmx_flask import make_response
+
+from portal.auth.models import User
+from portal.auth.rules import staff_owners
+from portal.core import audit
+from portal.core.htmx import redirect_to, render, render_fragment, trigger
+from portal.core.policy import can, require
+from portal.core.rules import RuleViolation, StaleRecord
+from portal.core.timeline import timeline_for
+from portal.customers import rules
+from portal.customers.forms import ContactForm, CreditForm, CustomerForm, GradeForm, OwnerForm, field_label
+from portal.customers.models import Contact
+from portal.extensions import db
+
+bp = Blueprint("customers", __name__, url_prefix="/customers")
+
+CHANGED = "customerChanged"  # panels of the detail page refresh on this event
+
+bp.add_app_template_global(field_label)
+
+
+def _customer_or_404(customer_id: int):
+    return rules.load_customer(customer_id) or abort(404)
+
+
+def _contact_or_404(customer, contact_id: int) -> Contact:
+    for contact in customer.contacts:
+        if contact.id == contact_id:
+            return contact
+    abort(404)
+
+
+def _owner_choices():
+    return [(u.id, u.display_name) for u in staff_owners()]
+
+
+def _filters_from_request() -> rules.CustomerFilters:
+    args = request.args
+    owner = args.get("owner", "")
+    if owner == "me":
+        owner_id = current_user.id
+    else:
+        owner_id = int(owner) if owner.isdigit() and len(owner) < 10 else None
+    return rules.CustomerFilters(
+        q=args.get("q", "")[:100], kind=args.get("kind") or None, grade=args.get("grade") or None,
+        owner_id=owner_id, vip=args.get("vip") == "1", state_owned=args.get("state_owned") == "1")
+
+
+@bp.get("")
+@login_required
+def index():
+    require("customers.list")
+    filters = _filters_from_request()
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in rules.SORTS else "name"
+    descending = request.args.get("dir") == "desc"
+    after = request.args.get("after")
+    page = rules.list_customers(filters, sort, descending, after, current_app.config["PAGE_SIZE"])
+    context = dict(page=page, filters=filters, sort=sort, descending=descending, after=after,
+                   owner_arg=request.args.get("owner", ""), owners=staff_owners())
+    if after:
+        # "Show more": the next rows replace the button row.
+        return render("customers/index.html", "customers/_rows.html", **context)
+    context["total"] = rules.count_customers(filters)
+    return render("customers/index.html", "customers/_results.html", **context)
+
+
+def _form_page(form, customer, status):
+    return render("customers/form.html", "customers/_form.html", status, form=form, customer=customer)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require("customers.create")
+    form = CustomerForm()
+    form.owner_id.choices = _owner_choices()
+    if request.method == "GET":
+        form.owner_id.data = current_user.id
+    if form.validate_on_submit():
+        owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
+        try:
+            customer = rules.create_customer(current_user, form.profile(), form.grade.data, owner)
+        except RuleViolation as violation:
+            db.session.rollback()
+            form.add_rule_error(violation)
+        else:
+            db.session.commit()
+            flash(_("Customer %(name)s created.", name=customer.display_name), "success")
+            return redirect_to(url_for("customers.detail", customer_id=customer.id))
+    return _form_page(form, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/<id:customer_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(customer_id: int):
+    customer = _customer_or_404(customer_id)
+    require("customers.edit", customer)
+    form = CustomerForm(obj=customer if request.method == "GET" else None)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            rules.update_customer(current_user, customer, form.version.data, form.profile())
+        except StaleRecord as stale:
+            db.session.rollback()
+            form.form_errors.append(stale.message)
+            status = 409
+        except RuleViolation as violation:
+            db.session.rollback()
+            form.add_rule_error(violation)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Changes to %(name)s saved.", name=customer.display_name), "success")
+            return redirect_to(url_for("customers.detail", customer_id=customer.id))
+    elif request.method == "POST":
+        status = 422
+    return _form_page(form, customer, status)
+
+
+def _panel_forms(customer):
+    owner_form = OwnerForm(formdata=None, version=customer.version, owner_id=customer.owner_id)
+    owner_form.owner_id.choices = _owner_choices()
+    return dict(owner_form=owner_form,
+                grade_form=GradeForm(formdata=None, version=customer.version, grade=customer.grade),
+                credit_form=CreditForm(formdata=None, obj=customer))
+
+
+@bp.get("/<id:customer_id>")
+@login_required
+def detail(customer_id: int):
+    customer = _customer_or_404(customer_id)
+    require("customers.view", customer)
+    return render("customers/detail.html", "customers/detail.html", customer=customer,
+                  contact_form=ContactForm(formdata=None), grades=rules.grade_history(customer),
+                  timeline=timeline_for(customer),
+                  audit_entries=audit.entries_for(customer) if can(current_user, "audit.view") else [],
+                  **_panel_forms(customer))
+
+
+@bp.get("/<id:customer_id>/history")
+@login_required
+def history(customer_id: int):
+    customer = _customer_or_404(customer_id)
+    require("audit.view", customer)
+    return render_fragment("customers/_audit.html", customer=customer, audit_entries=audit.entries_for(customer))
+
+
+@bp.get("/<id:customer_id>/timeline")
+@login_required
+def timeline(customer_id: int):
+    customer = _customer_or_404(customer_id)
+    require("customers.view", customer)
+    return render_fragment("customers/_timeline.html", customer=customer, timeline=timeline_for(customer))
+
+
+def _panel(customer, status=200, **forms):
+    context = _panel_forms(customer) | forms
+    body, status = render_fragment("customers/_account.html", status, customer=customer,
+                                   grades=rules.grade_history(customer), **context)
+    response = make_response(body, status)
+    return trigger(response, CHANGED) if status == 200 else response
+
+
+def _panel_post(customer, form, form_name, apply):
+    """Validate form, apply the rule, and answer with the account panel (422/409 on refusal)."""
+    status = 422
+    if form.validate_on_submit():
+        try:
+            apply()
+        except StaleRecord as stale:
+            db.session.rollback()
+            form.form_errors.append(stale.message)
+            status = 409
+        except RuleViolation as violation:
+            db.session.rollback()
+            form.add_rule_error(violation)
+        else:
+            db.session.commit()
+            return None
+    customer = _customer_or_404(customer.id)
+    return _panel(customer, status, **{form_name: form})
+
+
+@bp.post("/<id:customer_id>/owner")
+@login_required
+def reassign(customer_id: int):
+    customer = _customer_or_404(customer_id)
+    require("customers.reassign", customer)
+    form = OwnerForm()
+    form.owner_id.choices = _owner_choices()
+
+    def apply():
+        new_owner = db.session.get(User, form.owner_id.data)
+        if new_owner is None:
+            raise RuleViolation(_("Choose an active agent or supervisor."), "owner_id")
+        rules.reassign_owner(current_user, customer, new_owner, form.version.data)
+        flash(_("%(customer)s now belongs to %(owner)s.", customer=customer.display_name,
+                owner=new_owner.display_name), "success")
+
+    return _panel_post(customer, form, "owner_form", apply) or _panel(_customer_or_404(customer_id))
+
+
+@bp.post("/<id:customer_id>/grade")
+@login_required
+def grade(customer_id: int):
+    customer = _customer_or_404(customer_id)
+    require("customers.grade", customer)
+    form = GradeForm()
+
+    def apply():
+        rules.change_grade(current_user, customer, form.grade.data, form.reason.data, form.version.data)
+        flash(_("Grade changed to %(grade)s.", grade=form.grade.data), "success")
+
+    return _panel_post(customer, form, "grade_form", apply) or _panel(_customer_or_404(customer_id))
+
+
+@bp.post("/<id:customer_id>/credit")
+@login_required
+def credit(customer_id: int):
+    customer = _customer_or_404(customer_id)
+    require("customers.credit", customer)
+    form = CreditForm()
+
+    def apply():
+        rules.set_credit(current_user, customer, form.version.data, form.credit_terms_days.data,
+                         form.credit_limit.data, form.credit_currency.data)
+        flash(_("Credit terms saved."), "success")
+
+    return _panel_post(customer, form, "credit_form", apply) or _panel(_customer_or_404(customer_id))
+
+
+# --- contacts, edited inline ----------------------------------------------------------------
+
+
+def _contacts(customer, status=200, contact_form=None):
+    body, status = render_fragment("customers/_contacts.html", status, customer=customer,
+                                   contact_form=contact_form or ContactForm(formdata=None))
+    # Whatever element asked (a row's form, the add form), the whole section is replaced.
+    response = make_response(body, status, retarget="#contacts", reswap="outerHTML")
+    return trigger(response, CHANGED) if status == 200 and request.method == "POST" else response
+
+
+@bp.post("/<id:customer_id>/contacts")
+@login_required
+def contact_add(customer_id: int):
+    customer = _customer_or_404(customer_id)
+    require("customers.edit", customer)
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return _contacts(customer, 422, form)
+    rules.add_contact(current_user, customer, form.values())
+    db.session.commit()
+    flash(_("Contact %(name)s added.", name=form.name.data), "success")
+    if not request.htmx:
+        return redirect_to(url_for("customers.detail", customer_id=customer.id))
+    return _contacts(_customer_or_404(customer_id))
+
+
+@bp.get("/<id:customer_id>/contacts/<id:contact_id>")
+@login_required
+def contact_show(customer_id: int, contact_id: int):
+    customer = _customer_or_404(customer_id)
+    require("customers.view", customer)
+    return render_fragment("customers/_contact.html", customer=customer, contact=_contact_or_404(customer, contact_id))
+
+
+@bp.route("/<id:customer_id>/contacts/<id:contact_id>/edit", methods=["GET", "POST"])
+@login_required
+def contact_edit(customer_id: int, contact_id: int):
+    customer = _customer_or_404(customer_id)
+    require("customers.edit", customer)
+    contact = _contact_or_404(customer, contact_id)
+    form = ContactForm(obj=contact if request.method == "GET" else None)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            rules.update_contact(current_user, customer, contact, form.version.data, form.values())
+        except StaleRecord as stale:
+            db.session.rollback()
+            form.form_errors.append(stale.message)
+            status = 409
+        else:
+            db.session.commit()
+            flash(_("Contact %(name)s saved.", name=contact.name), "success")
+            if not request.htmx:
+                return redirect_to(url_for("customers.detail", customer_id=customer.id))
+            return _contacts(_customer_or_404(customer_id))
+    elif request.method == "POST":
+        status = 422
+    return render("customers/contact_form.html", "customers/_contact_form.html", status,
+                  customer=customer, contact=contact, form=form)
+
+
+@bp.post("/<id:customer_id>/contacts/<id:contact_id>/delete")
+@login_required
+def contact_delete(customer_id: int, contact_id: int):
+    customer = _customer_or_404(customer_id)
+    require("customers.edit", customer)
+    contact = _contact_or_404(customer, contact_id)
+    name = contact.name
+    rules.remove_contact(current_user, customer, contact)
+    db.session.commit()
+    flash(_("Contact %(name)s removed.", name=name), "success")
+    if not request.htmx:
+        return redirect_to(url_for("customers.detail", customer_id=customer.id))
+    return _contacts(_customer_or_404(customer_id))

@@ -1,0 +1,1 @@
+"""Realistic bilingual demo data for trying the portal."""

@@ -1,0 +1,6 @@
+import click
+
+
+@click.group(help="Demo data.")
+def demo():
+    pass

@@ -1,0 +1,4 @@
+"""Every feature's models, imported in one place for Alembic autogenerate and the shell."""
+from portal.auth.models import LoginAttempt, User  # noqa: F401
+from portal.core.audit import AuditEntry  # noqa: F401
+from portal.customers.models import Contact, Customer, GradeChange  # noqa: F401
