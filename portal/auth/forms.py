@@ -3,7 +3,7 @@ from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordFi
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from portal.auth.models import Team
-from portal.core.forms import PortalForm, blank_to_none
+from portal.core.forms import PortalForm, blank_to_none, options
 from portal.core.policy import Role
 
 USERNAME = Regexp(r"^[a-z0-9][a-z0-9._-]{1,39}$",
@@ -13,20 +13,20 @@ TIMEZONES = ("Asia/Taipei", "Asia/Hong_Kong", "Asia/Shanghai", "Asia/Singapore",
 
 
 def role_choices():
-    return [(Role.AGENT, _l("Agent")), (Role.SUPERVISOR, _l("Supervisor")),
-            (Role.FINANCE, _l("Finance")), (Role.ADMIN, _l("Admin"))]
+    return options([(Role.AGENT, _l("Agent")), (Role.SUPERVISOR, _l("Supervisor")),
+            (Role.FINANCE, _l("Finance")), (Role.ADMIN, _l("Admin"))])
 
 
 def role_label(role: str) -> str:
-    return str(dict(role_choices()).get(role, role))
+    return next((str(c.label) for c in role_choices() if c.value == role), role)
 
 
 def team_choices():
-    return [("", _l("No team")), (Team.DIRECT, _l("Direct-customer team")), (Team.PEER, _l("Peer-forwarder team"))]
+    return options([("", _l("No team")), (Team.DIRECT, _l("Direct-customer team")), (Team.PEER, _l("Peer-forwarder team"))])
 
 
 def locale_choices():
-    return [("en", "English"), ("zh_Hant", "繁體中文"), ("zh_Hans", "简体中文")]
+    return options([("en", "English"), ("zh_Hant", "繁體中文"), ("zh_Hans", "简体中文")])
 
 
 class LoginForm(PortalForm):
@@ -42,15 +42,17 @@ class UserForm(PortalForm):
     role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired(_l("Choose a role."))])
     is_new_hire = BooleanField(_l("New hire (quotes wait for a supervisor)"))
     probation_ends_on = DateField(_l("Probation ends on"), validators=[Optional()])
-    team = SelectField(_l("Team"), choices=team_choices, filters=[blank_to_none])
+    team = SelectField(_l("Team"), choices=team_choices, default="")
     locale = SelectField(_l("Language"), choices=locale_choices)
-    timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONES])
+    timezone = SelectField(_l("Time zone"), choices=options((tz, tz) for tz in TIMEZONES))
     active = BooleanField(_l("Active (may log in)"), default=True)
     version = HiddenField()
 
     def values(self) -> dict:
-        return {f: getattr(self, f).data for f in ("display_name", "email", "role", "is_new_hire",
-                                                   "probation_ends_on", "team", "locale", "timezone", "active")}
+        values = {f: getattr(self, f).data for f in ("display_name", "email", "role", "is_new_hire",
+                                                     "probation_ends_on", "team", "locale", "timezone", "active")}
+        values["team"] = values["team"] or None
+        return values
 
 
 class NewUserForm(UserForm):

@@ -1,6 +1,7 @@
 """The base form every feature's forms derive from."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from portal.core.text import clean_text
 
@@ -41,3 +42,8 @@ class PortalForm(FlaskForm):
 
 def blank_to_none(value):
     return value or None
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]

@@ -4,7 +4,7 @@ from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenFi
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.core.forms import PortalForm, blank_to_none
+from portal.core.forms import PortalForm, blank_to_none, options
 from portal.customers.models import GRADES, Kind, Source
 
 CODE = Regexp(r"^[A-Z0-9][A-Z0-9-]{1,11}$",
@@ -15,30 +15,30 @@ CURRENCIES = ("USD", "TWD", "CNY", "HKD", "EUR", "JPY", "SGD")
 
 
 def kind_choices():
-    return [(Kind.DIRECT, _l("Direct customer")), (Kind.PEER, _l("Peer forwarder")),
-            (Kind.CARRIER, _l("Shipping line")), (Kind.PROVIDER, _l("Service provider"))]
+    return options([(Kind.DIRECT, _l("Direct customer")), (Kind.PEER, _l("Peer forwarder")),
+            (Kind.CARRIER, _l("Shipping line")), (Kind.PROVIDER, _l("Service provider"))])
 
 
 def source_choices():
-    return [(Source.MANAGEMENT, _l("From management")), (Source.DEPARTED, _l("From a departed colleague")),
+    return options([(Source.MANAGEMENT, _l("From management")), (Source.DEPARTED, _l("From a departed colleague")),
             (Source.REACTIVATED, _l("Reactivated dormant customer")), (Source.SELF_SOURCED, _l("Self-sourced")),
-            (Source.VIP, _l("VIP customer"))]
+            (Source.VIP, _l("VIP customer"))])
 
 
 def grade_choices():
-    return [("A", _l("A: VIP or ships every month")), ("B", _l("B: close, ships irregularly")),
-            ("C", _l("C: asks for prices now and then")), ("D", _l("D: contact details only"))]
+    return options([("A", _l("A: VIP or ships every month")), ("B", _l("B: close, ships irregularly")),
+            ("C", _l("C: asks for prices now and then")), ("D", _l("D: contact details only"))])
 
 
 def language_choices():
-    return [("zh_Hant", _l("Traditional Chinese")), ("zh_Hans", _l("Simplified Chinese")), ("en", _l("English"))]
+    return options([("zh_Hant", _l("Traditional Chinese")), ("zh_Hans", _l("Simplified Chinese")), ("en", _l("English"))])
 
 
 def country_choices():
     """Countries named in the viewer's language, sorted by that name."""
     names = Locale.parse(str(get_locale())).territories
     codes = [c for c in names if len(c) == 2 and c.isalpha() and c not in ("ZZ", "EU", "EZ", "UN", "QO", "XA", "XB")]
-    return [("", "—")] + sorted(((c, names[c]) for c in codes), key=lambda pair: pair[1])
+    return options([("", "—")] + sorted(((c, names[c]) for c in codes), key=lambda pair: pair[1]))
 
 
 def upper(value):
@@ -104,7 +104,7 @@ class CreditForm(PortalForm):
     credit_limit = DecimalField(_l("Credit limit"), places=2, validators=[
         InputRequired(_l("Enter the credit limit (0 for none).")),
         NumberRange(0, 999_999_999_999, _l("Enter an amount from 0 to 999,999,999,999."))])
-    credit_currency = SelectField(_l("Currency"), choices=[(c, c) for c in CURRENCIES])
+    credit_currency = SelectField(_l("Currency"), choices=options((c, c) for c in CURRENCIES))
     version = HiddenField()
 
 

@@ -64,13 +64,12 @@ class Customer(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    owner = relationship("User", lazy="raise")
+    owner = relationship("User")
     contacts: Mapped[list["Contact"]] = relationship(
         back_populates="customer", order_by="(Contact.is_primary.desc(), Contact.id)",
-        cascade="all, delete-orphan", lazy="raise")
-    grade_changes: Mapped[list["GradeChange"]] = relationship(
-        back_populates="customer", order_by="GradeChange.id.desc()", lazy="raise",
         cascade="all, delete-orphan")
+    grade_changes: Mapped[list["GradeChange"]] = relationship(
+        back_populates="customer", order_by="GradeChange.id.desc()", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -97,7 +96,7 @@ class Contact(db.Model):
     is_primary: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
 
-    customer: Mapped[Customer] = relationship(back_populates="contacts", lazy="raise")
+    customer: Mapped[Customer] = relationship(back_populates="contacts")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -115,5 +114,5 @@ class GradeChange(db.Model):
     changed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    customer: Mapped[Customer] = relationship(back_populates="grade_changes", lazy="raise")
+    customer: Mapped[Customer] = relationship(back_populates="grade_changes")
     changed_by = relationship("User", lazy="joined")

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from portal.auth.models import User
+from portal.config import LANGUAGES
 from portal.core import audit
 from portal.core.pagination import Page, keyset_page
 from portal.core.policy import Role, can
@@ -45,6 +46,15 @@ def _touch(customer: Customer) -> None:
     customer.sort_name = search_key(customer.name_en or customer.name_zh or customer.code)[:160]
 
 
+def _profile(fields: dict) -> dict:
+    """The profile fields only, flags as booleans."""
+    values = {f: fields.get(f) for f in PROFILE_FIELDS}
+    values["is_vip"] = bool(values["is_vip"])
+    values["is_state_owned"] = bool(values["is_state_owned"])
+    values["preferred_locale"] = values["preferred_locale"] or "en"
+    return values
+
+
 def _check_profile(fields: dict, customer: Customer | None = None) -> None:
     """R: a customer has a unique code, a name in at least one language, a known kind and source."""
     if not (fields.get("name_zh") or fields.get("name_en")):
@@ -53,6 +63,8 @@ def _check_profile(fields: dict, customer: Customer | None = None) -> None:
         raise RuleViolation(_l("Choose a kind."), "kind")
     if fields.get("source") not in Source.ALL:
         raise RuleViolation(_l("Choose a source."), "source")
+    if fields.get("preferred_locale") not in LANGUAGES:
+        raise RuleViolation(_l("Choose a language."), "preferred_locale")
     taken = sa.select(Customer.id).where(Customer.code == fields["code"])
     if customer is not None:
         taken = taken.where(Customer.id != customer.id)
@@ -68,7 +80,7 @@ def _check_owner(owner: User) -> None:
 
 def create_customer(actor: User, fields: dict, grade: str, owner: User | None = None) -> Customer:
     """A new customer, owned by its creator unless a supervisor or admin names another owner."""
-    fields = {f: fields.get(f) for f in PROFILE_FIELDS}
+    fields = _profile(fields)
     _check_profile(fields)
     if grade not in GRADES:
         raise RuleViolation(_l("Choose a grade."), "grade")
@@ -89,7 +101,7 @@ def create_customer(actor: User, fields: dict, grade: str, owner: User | None = 
 
 def update_customer(actor: User, customer: Customer, expected_version, fields: dict) -> Customer:
     check_version(customer, expected_version)
-    fields = {f: fields.get(f) for f in PROFILE_FIELDS}
+    fields = _profile(fields)
     _check_profile(fields, customer)
     before = audit.snapshot(customer, PROFILE_FIELDS)
     for f, v in fields.items():
@@ -163,8 +175,14 @@ def _contact_changed(customer: Customer, contact: Contact) -> None:
     _touch(customer)
 
 
+def _contact(fields: dict) -> dict:
+    values = {f: fields.get(f) for f in CONTACT_FIELDS}
+    values["is_primary"] = bool(values["is_primary"])
+    return values
+
+
 def add_contact(actor: User, customer: Customer, fields: dict) -> Contact:
-    contact = Contact(customer_id=customer.id, **{f: fields.get(f) for f in CONTACT_FIELDS})
+    contact = Contact(customer_id=customer.id, **_contact(fields))
     if not customer.contacts:
         contact.is_primary = True
     customer.contacts.append(contact)
@@ -178,8 +196,8 @@ def add_contact(actor: User, customer: Customer, fields: dict) -> Contact:
 def update_contact(actor: User, customer: Customer, contact: Contact, expected_version, fields: dict) -> Contact:
     check_version(contact, expected_version)
     before = audit.snapshot(contact, CONTACT_FIELDS)
-    for f in CONTACT_FIELDS:
-        setattr(contact, f, fields.get(f))
+    for f, v in _contact(fields).items():
+        setattr(contact, f, v)
     changes = audit.diff(before, audit.snapshot(contact, CONTACT_FIELDS))
     if changes:
         _contact_changed(customer, contact)
@@ -240,8 +258,9 @@ def list_customers(filters: CustomerFilters, sort: str = "name", descending: boo
                    after: str | None = None, size: int = 50) -> Page:
     """One page of customers with owners and contacts loaded: a fixed number of queries."""
     column, kind = SORTS.get(sort, SORTS["name"])
+    # raiseload: anything the list shows but did not load here fails loudly instead of N+1.
     select = filters.apply(sa.select(Customer)).options(
-        joinedload(Customer.owner), selectinload(Customer.contacts))
+        joinedload(Customer.owner), selectinload(Customer.contacts), raiseload("*"))
     return keyset_page(select, column, Customer.id, descending=descending, after=after,
                        kind=kind, size=size)
 

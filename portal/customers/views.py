@@ -7,6 +7,7 @@ from htmx_flask import make_response
 from portal.auth.models import User
 from portal.auth.rules import staff_owners
 from portal.core import audit
+from portal.core.forms import options
 from portal.core.htmx import redirect_to, render, render_fragment, trigger
 from portal.core.policy import can, require
 from portal.core.rules import RuleViolation, StaleRecord
@@ -35,7 +36,7 @@ def _contact_or_404(customer, contact_id: int) -> Contact:
 
 
 def _owner_choices():
-    return [(u.id, u.display_name) for u in staff_owners()]
+    return options((u.id, u.display_name) for u in staff_owners())
 
 
 def _filters_from_request() -> rules.CustomerFilters:

@@ -1,0 +1,171 @@
+"""Shared fixtures: the app on a migrated database (SQLite, or TEST_DATABASE_URL), clean tables
+per test, users made through the app's own rules, and a client that logs in and speaks htmx."""
+import os
+import re
+import tempfile
+
+import pytest
+
+# Keep the tests' secret key and files out of the real instance/ folder.
+os.environ.setdefault("PORTAL_INSTANCE_PATH", tempfile.mkdtemp(prefix="portal-test-instance-"))
+
+import sqlalchemy as sa  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.extensions import db  # noqa: E402
+
+PASSWORD = "correct-horse-battery"
+TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+class PortalClient(FlaskClient):
+    """A test client with the CSRF token at hand, for plain forms and htmx requests alike."""
+
+    _token = None
+
+    def token(self) -> str:
+        if self._token is None:
+            page = self.get("/login?lang=en").get_data(as_text=True)
+            match = TOKEN.search(page)
+            if match is None:  # logged in: /login redirects, so read it from a staff page
+                page = self.get("/customers").get_data(as_text=True)
+                match = TOKEN.search(page)
+            self._token = match.group(1)
+        return self._token
+
+    def form(self, url, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token())
+        return self.post(url, data=data, **kwargs)
+
+    def hx(self, method, url, data=None, headers=None, **kwargs):
+        headers = {"HX-Request": "true", "X-CSRFToken": self.token(), **(headers or {})}
+        return self.open(url, method=method, data=data, headers=headers, **kwargs)
+
+    def login_as(self, user, password=PASSWORD):
+        self._token = None
+        response = self.form("/login", {"username": user.username, "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        self._token = None
+        return response
+
+
+def _database_url(tmp_dir) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir}/portal-test.db"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory.mktemp("db"))
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SESSION_COOKIE_SECURE": False,
+        "ARGON2": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+        "PAGE_SIZE": 20,
+    })
+    app.test_client_class = PortalClient
+    with app.app_context():
+        _reset_schema()
+        upgrade()  # the real migrations build the schema, on SQLite and PostgreSQL alike
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _reset_schema():
+    """Start from an empty database (PostgreSQL's test database outlives the run)."""
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def _empty_tables():
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    yield
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        with app.app_context():
+            db.session.remove()
+            _empty_tables()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context with a test request, for calling rules directly."""
+    with app.test_request_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(role, username=None, **fields): a user made through the app's own rule."""
+    from portal.auth import rules
+    counter = iter(range(1, 10_000))
+
+    def make(role="agent", username=None, **fields):
+        with app.test_request_context():
+            user = rules.create_user(None, username or f"{role}{next(counter)}", PASSWORD, role=role, **fields)
+            db.session.commit()
+            user_id = user.id
+        with app.app_context():
+            from portal.auth.models import User
+            user = db.session.get(User, user_id)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+@pytest.fixture
+def client(app) -> PortalClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def as_role(app, make_user):
+    """as_role(role, **fields) -> (client logged in as a new user of that role, the user)."""
+
+    def login(role="agent", **fields):
+        user = make_user(role, **fields)
+        c = app.test_client()
+        c.login_as(user)
+        return c, user
+
+    return login
+
+
+@pytest.fixture
+def make_customer(app):
+    """make_customer(owner, **fields): a customer made through the app's own rule."""
+    from portal.auth.models import User
+    from portal.customers import rules
+    counter = iter(range(1, 100_000))
+
+    def make(owner, contacts=(), grade="B", **fields):
+        n = next(counter)
+        values = {"code": f"T-{n:04d}", "name_zh": f"測試客戶{n}", "name_en": f"Test Customer {n}",
+                  "kind": "direct", "source": "self_sourced", "preferred_locale": "zh_Hant", **fields}
+        with app.test_request_context():
+            actor = db.session.get(User, owner.id)
+            customer = rules.create_customer(actor, values, grade)
+            for contact in contacts:
+                rules.add_contact(actor, customer, contact)
+            db.session.commit()
+            return customer.id
+
+    return make

@@ -1,0 +1,89 @@
+"""The shell every screen shares: headers, health check, error pages, languages, toasts."""
+import json
+
+from portal.auth.models import User
+from portal.extensions import db
+
+
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_security_headers_forbid_inline_script_and_eval(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_pages_carry_the_htmx_config_and_csrf_header(client):
+    page = client.get("/login").get_data(as_text=True)
+    config = page.split('name="htmx-config" content=\'')[1].split("'>")[0]
+    parsed = json.loads(config)
+    assert parsed["selfRequestsOnly"] is True
+    assert parsed["allowEval"] is False
+    assert parsed["historyRestoreAsHxRequest"] is False
+    assert any(rule["code"] == "422" and rule["swap"] for rule in parsed["responseHandling"])
+    assert '"X-CSRFToken": "' in page
+    assert "/static/vendor/htmx.min.js" in page
+
+
+def test_browser_language_decides_before_login(client):
+    assert "登入" in client.get("/login", headers={"Accept-Language": "zh-TW,zh;q=0.9"}).get_data(as_text=True)
+    client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
+    assert "登录" in client.get("/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "Log in" in client.get("/login", headers={"Accept-Language": "de-DE,en;q=0.5"}).get_data(as_text=True)
+
+
+def test_hong_kong_browser_reads_traditional(client):
+    page = client.get("/login", headers={"Accept-Language": "zh-HK"}).get_data(as_text=True)
+    assert 'lang="zh-Hant-TW"' in page
+
+
+def test_lang_switch_is_remembered_for_the_user(app, as_role):
+    c, user = as_role("agent", locale="en")
+    assert "客戶" in c.get("/customers?lang=zh_Hant").get_data(as_text=True)
+    # Later pages, without the switch, stay in the chosen language.
+    assert "客戶" in c.get("/customers").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user.id).locale == "zh_Hant"
+    assert "客户" in c.get("/customers?lang=zh_Hans").get_data(as_text=True)
+
+
+def test_error_pages_speak_the_users_language(client):
+    for lang, words in (("en", "Not found"), ("zh_Hant", "找不到"), ("zh_Hans", "找不到")):
+        response = client.get(f"/no-such-page?lang={lang}")
+        assert response.status_code == 404
+        assert words in response.get_data(as_text=True)
+
+
+def test_htmx_errors_come_back_as_a_toast(as_role):
+    c, _ = as_role("agent")
+    response = c.hx("GET", "/customers/999999")
+    assert response.status_code == 404
+    event = json.loads(response.headers["HX-Trigger"])
+    assert event["toast"][0]["level"] == "error"
+    assert response.get_data() == b""
+
+
+def test_flash_messages_travel_as_toasts_on_htmx_requests(as_role):
+    c, _ = as_role("agent")
+    response = c.hx("POST", "/customers/new", data={
+        "code": "TW-100", "name_zh": "台灣精密", "kind": "direct", "grade": "B", "source": "self_sourced",
+        "preferred_locale": "zh_Hant"})
+    assert response.status_code == 204
+    target = response.headers["HX-Redirect"]
+    followed = c.hx("GET", target)
+    toast = json.loads(followed.headers["HX-Trigger"])["toast"]
+    assert "台灣精密" in toast[0]["message"]
+
+
+def test_home_sends_staff_to_customers_and_strangers_to_login(client, as_role):
+    assert client.get("/").headers["Location"].startswith("/login")
+    c, _ = as_role("agent")
+    assert c.get("/").headers["Location"].endswith("/customers")

@@ -1,0 +1,71 @@
+"""The customers list issues the same number of queries for 10 customers as for 500."""
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from portal.extensions import db
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def _count(self, *args):
+        self.count += 1
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def _add_customers(app, owners, n, start):
+    """Bulk customers with two contacts each, through the app's rules."""
+    from portal.auth.models import User
+    from portal.customers import rules
+    with app.test_request_context():
+        actors = [db.session.get(User, o.id) for o in owners]
+        for i in range(start, start + n):
+            actor = actors[i % len(actors)]
+            customer = rules.create_customer(actor, {
+                "code": f"Q-{i:05d}", "name_zh": f"客戶{i}", "name_en": f"Customer {i}", "kind": "direct",
+                "source": "self_sourced", "preferred_locale": "en"}, "B")
+            rules.add_contact(actor, customer, {"name": f"聯絡人{i}", "phone": "+886 2 2712 3456"})
+            rules.add_contact(actor, customer, {"name": f"Contact {i}", "email": f"c{i}@example.com"})
+            if i % 100 == 0:
+                db.session.flush()
+        db.session.commit()
+
+
+def _queries_for_list(app, client):
+    with app.app_context():
+        engine = db.engine
+    with QueryCounter(engine) as counter:
+        response = client.get("/customers?sort=name")
+    assert response.status_code == 200
+    return counter.count, response.get_data(as_text=True)
+
+
+def test_customers_list_query_count_is_constant(app, make_user, as_role):
+    owners = [make_user("agent"), make_user("agent"), make_user("supervisor")]
+    c, _ = as_role("supervisor")
+    _add_customers(app, owners, 10, 0)
+    few, page = _queries_for_list(app, c)
+    assert page.count('class="rowlink"') == 10
+    _add_customers(app, owners, 490, 10)
+    many, page = _queries_for_list(app, c)
+    assert page.count('class="rowlink"') == app.config["PAGE_SIZE"]
+    assert "Show more" in page
+    assert many == few
+    # Loading the next page costs the same too.
+    with app.app_context():
+        engine = db.engine
+    cursor = page.split("after=")[1].split('"')[0].split("&")[0]
+    c.token()
+    with QueryCounter(engine) as counter:
+        more = c.hx("GET", f"/customers?sort=name&after={cursor}")
+    assert more.status_code == 200 and more.get_data(as_text=True).count('class="rowlink"') == app.config["PAGE_SIZE"]
+    assert counter.count <= few
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT count(*) FROM customer")) == 500
