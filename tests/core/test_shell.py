@@ -56,7 +56,7 @@ def test_lang_switch_is_remembered_for_the_user(app, as_role):
 
 
 def test_error_pages_speak_the_users_language(client):
-    for lang, words in (("en", "Not found"), ("zh_Hant", "找不到"), ("zh_Hans", "找不到")):
+    for lang, words in (("en", "Not found"), ("zh_Hant", "不存在"), ("zh_Hans", "不存在")):
         response = client.get(f"/no-such-page?lang={lang}")
         assert response.status_code == 404
         assert words in response.get_data(as_text=True)
