@@ -92,8 +92,9 @@ def create_customer(actor: User, fields: dict, grade: str, owner: User | None = 
     refresh_search_text(customer)
     db.session.add(customer)
     db.session.flush()
-    db.session.add(GradeChange(customer_id=customer.id, from_grade=None, to_grade=grade,
-                               reason=str(_l("Grade when the customer was created")), changed_by_id=actor.id))
+    # The first grade has no reason of its own; the page labels it in the reader's language.
+    db.session.add(GradeChange(customer_id=customer.id, from_grade=None, to_grade=grade, reason="",
+                               changed_by_id=actor.id))
     audit.record(actor, "create", customer,
                  {f: [None, v] for f, v in audit.snapshot(customer, (*PROFILE_FIELDS, "grade", "owner_id")).items()})
     return customer
