@@ -56,7 +56,7 @@ def record(actor, action: str, subject, changes: dict | None = None, parent=None
         subject_id=subject.id,
         parent_type=parent.__tablename__,
         parent_id=parent.id,
-        changes={k: [_plain(v[0]), _plain(v[1])] for k, v in (changes or {}).items()},
+        changes={k: [_plain(v[0]), _plain(v[1])] for k, v in (changes or {}).items() if v[0] != v[1]},
     )
     db.session.add(entry)
     return entry
@@ -70,3 +70,12 @@ def entries_for(parent, limit: int = 100):
         .order_by(AuditEntry.id.desc())
         .limit(limit)
     ).all()
+
+
+def user_names(entries, field: str) -> dict:
+    """Display names of the users a field of these entries refers to (one query)."""
+    from portal.auth.models import User
+    ids = {v for e in entries for v in e.changes.get(field, ()) if isinstance(v, int)}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all())

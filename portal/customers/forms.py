@@ -116,3 +116,20 @@ def field_label(name: str) -> str:
             return str(unbound.args[0])
     extra = {"grade": _l("Grade"), "owner_id": _l("Owner")}
     return str(extra.get(name, name))
+
+
+def audit_value(name: str, value, user_names: dict) -> str:
+    """A recorded value as the reader knows it: labels for codes and flags, names for users."""
+    from portal.core.i18n import country_name
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    if name == "owner_id":
+        return user_names.get(value, str(value))
+    if name == "country":
+        return country_name(value)
+    choices = {"kind": kind_choices, "source": source_choices, "preferred_locale": language_choices}.get(name)
+    if choices:
+        return next((str(c.label) for c in choices() if c.value == value), str(value))
+    return str(value)

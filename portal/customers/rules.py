@@ -286,9 +286,7 @@ def customer_events(customer: Customer) -> list[TimelineEntry]:
                audit.AuditEntry.action.in_(("create", "reassign", "grade")))
         .order_by(audit.AuditEntry.id.desc()).limit(50)
     ).all()
-    owner_ids = {e.changes.get("owner_id", [None, None])[1] for e in entries if e.action != "grade"}
-    names = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(owner_ids))).all()) \
-        if owner_ids else {}
+    names = audit.user_names(entries, "owner_id")
     result = []
     for e in entries:
         by = e.actor.display_name if e.actor else ""

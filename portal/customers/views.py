@@ -13,7 +13,7 @@ from portal.core.policy import can, require
 from portal.core.rules import RuleViolation, StaleRecord
 from portal.core.timeline import timeline_for
 from portal.customers import rules
-from portal.customers.forms import ContactForm, CreditForm, CustomerForm, GradeForm, OwnerForm, field_label
+from portal.customers.forms import ContactForm, CreditForm, CustomerForm, GradeForm, OwnerForm, audit_value, field_label
 from portal.customers.models import Contact
 from portal.extensions import db
 
@@ -22,6 +22,7 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 CHANGED = "customerChanged"  # panels of the detail page refresh on this event
 
 bp.add_app_template_global(field_label)
+bp.add_app_template_global(audit_value)
 
 
 def _customer_or_404(customer_id: int):
@@ -131,6 +132,11 @@ def _panel_forms(customer):
                 credit_form=CreditForm(formdata=None, obj=customer))
 
 
+def _audit_context(customer) -> dict:
+    entries = audit.entries_for(customer)
+    return {"audit_entries": entries, "user_names": audit.user_names(entries, "owner_id")}
+
+
 @bp.get("/<id:customer_id>")
 @login_required
 def detail(customer_id: int):
@@ -139,7 +145,7 @@ def detail(customer_id: int):
     return render("customers/detail.html", "customers/detail.html", customer=customer,
                   contact_form=ContactForm(formdata=None), grades=rules.grade_history(customer),
                   timeline=timeline_for(customer),
-                  audit_entries=audit.entries_for(customer) if can(current_user, "audit.view") else [],
+                  **(_audit_context(customer) if can(current_user, "audit.view") else {}),
                   **_panel_forms(customer))
 
 
@@ -148,7 +154,7 @@ def detail(customer_id: int):
 def history(customer_id: int):
     customer = _customer_or_404(customer_id)
     require("audit.view", customer)
-    return render_fragment("customers/_audit.html", customer=customer, audit_entries=audit.entries_for(customer))
+    return render_fragment("customers/_audit.html", customer=customer, **_audit_context(customer))
 
 
 @bp.get("/<id:customer_id>/timeline")
