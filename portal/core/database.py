@@ -34,5 +34,7 @@ def configure_sqlite(engine) -> None:
 class IdConverter(IntegerConverter):
     """`<id:name>`: a positive id that fits a 32-bit column; anything else is a 404."""
 
+    regex = r"[0-9]+"  # ASCII digits only (Werkzeug's default also takes ١ or １)
+
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=2**31 - 1)

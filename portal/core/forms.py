@@ -1,6 +1,7 @@
 """The base form every feature's forms derive from."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import PasswordField
 from wtforms.fields.choices import SelectChoice
 
 from portal.core.text import clean_text
@@ -22,7 +23,9 @@ class PortalForm(FlaskForm):
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            filters = [clean_text, *unbound_field.kwargs.get("filters", [])]
+            filters = list(unbound_field.kwargs.get("filters", []))
+            if not issubclass(unbound_field.field_class, PasswordField):  # a password is taken as typed
+                filters.insert(0, clean_text)
             return unbound_field.bind(form=form, filters=filters, **options)
 
     def validate(self, extra_validators=None) -> bool:

@@ -25,17 +25,29 @@ def _encode(values) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_ID = 2**31 - 1
+
+
 def decode_cursor(cursor: str | None, kinds) -> list | None:
-    """The (sort value, id) a cursor holds, typed like kinds; None if absent or malformed."""
+    """The (sort value, id) a cursor holds, typed like kinds; None if absent or malformed.
+
+    A cursor travels in the URL, so anyone can craft one: values that the database would
+    refuse (ids out of range, NUL characters, non-finite numbers) make it malformed too.
+    """
     if not cursor or len(cursor) > 512:
         return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(values, list) or len(values) != len(kinds):
             return None
-        return [None if v is None else kind(v) for v, kind in zip(values, kinds)]
-    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        *sort_values, row_id = values
+        if type(row_id) is not int or not 0 < row_id <= MAX_ID:
+            return None
+        if any(v is None or isinstance(v, (bool, float, list, dict)) or (isinstance(v, str) and "\x00" in v)
+               for v in sort_values):
+            return None
+        return [kind(v) for v, kind in zip(sort_values, kinds[:-1])] + [row_id]
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
         return None
 
 

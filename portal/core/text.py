@@ -2,8 +2,9 @@
 import re
 import unicodedata
 
-# Control characters (NUL included, which PostgreSQL refuses in text) except tab and newlines.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")
+# Control characters (NUL included, which PostgreSQL refuses in text) except tab and newlines,
+# and the bidi overrides that make a name display differently from how it sorts and searches.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
 
 
 def clean_text(value):

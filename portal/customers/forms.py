@@ -2,7 +2,7 @@ from babel import Locale
 from flask_babel import get_locale, lazy_gettext as _l
 from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField, IntegerField,
                      SelectField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import StopValidation, DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.core.forms import PortalForm, blank_to_none, options
 from portal.customers.models import GRADES, Kind, Source
@@ -41,6 +41,12 @@ def country_choices():
     return options([("", "—")] + sorted(((c, names[c]) for c in codes), key=lambda pair: pair[1]))
 
 
+def finite_number(form, field):
+    """Decimal parses NaN and Infinity; money never is either."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_l("Enter an amount from 0 to 999,999,999,999."))
+
+
 def upper(value):
     return value.upper() if isinstance(value, str) else value
 
@@ -71,7 +77,7 @@ class CustomerForm(PortalForm):
 class ContactForm(PortalForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the contact's name.")), Length(max=80)])
     title = StringField(_l("Job title"), filters=[blank_to_none], validators=[Length(max=80)])
-    phone = StringField(_l("Phone"), filters=[blank_to_none], validators=[Optional(), PHONE])
+    phone = StringField(_l("Phone"), filters=[blank_to_none], validators=[Optional(), Length(max=40), PHONE])
     email = EmailField(_l("E-mail"), filters=[blank_to_none],
                        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)])
     wechat = StringField(_l("WeChat"), filters=[blank_to_none], validators=[Length(max=60)])
@@ -102,7 +108,7 @@ class CreditForm(PortalForm):
         InputRequired(_l("Enter the credit terms in days (0 for cash).")),
         NumberRange(0, 365, _l("Credit terms are between 0 and 365 days."))])
     credit_limit = DecimalField(_l("Credit limit"), places=2, validators=[
-        InputRequired(_l("Enter the credit limit (0 for none).")),
+        InputRequired(_l("Enter the credit limit (0 for none).")), finite_number,
         NumberRange(0, 999_999_999_999, _l("Enter an amount from 0 to 999,999,999,999."))])
     credit_currency = SelectField(_l("Currency"), choices=options((c, c) for c in CURRENCIES))
     version = HiddenField()

@@ -8,6 +8,7 @@ from portal.auth.models import User
 from portal.auth.rules import staff_owners
 from portal.core import audit
 from portal.core.forms import options
+from portal.core.pagination import MAX_ID
 from portal.core.htmx import redirect_to, render, render_fragment, trigger
 from portal.core.policy import can, require
 from portal.core.rules import RuleViolation, StaleRecord
@@ -36,6 +37,19 @@ def _contact_or_404(customer, contact_id: int) -> Contact:
     abort(404)
 
 
+def _user_id(value) -> int | None:
+    """A user id from untrusted input, or None when it cannot be one."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        return None
+    return int(text)
+
+
+def _user(value) -> User | None:
+    user_id = _user_id(value)
+    return db.session.get(User, user_id) if user_id else None
+
+
 def _owner_choices():
     return options((u.id, u.display_name) for u in staff_owners())
 
@@ -46,7 +60,7 @@ def _filters_from_request() -> rules.CustomerFilters:
     if owner == "me":
         owner_id = current_user.id
     else:
-        owner_id = int(owner) if owner.isdigit() and len(owner) < 10 else None
+        owner_id = _user_id(owner)
     return rules.CustomerFilters(
         q=args.get("q", "")[:100], kind=args.get("kind") or None, grade=args.get("grade") or None,
         owner_id=owner_id, vip=args.get("vip") == "1", state_owned=args.get("state_owned") == "1")
@@ -84,7 +98,7 @@ def new():
     if request.method == "GET":
         form.owner_id.data = current_user.id
     if form.validate_on_submit():
-        owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
+        owner = _user(form.owner_id.data)
         try:
             customer = rules.create_customer(current_user, form.profile(), form.grade.data, owner)
         except RuleViolation as violation:
@@ -202,7 +216,7 @@ def reassign(customer_id: int):
     form.owner_id.choices = _owner_choices()
 
     def apply():
-        new_owner = db.session.get(User, form.owner_id.data)
+        new_owner = _user(form.owner_id.data)
         if new_owner is None:
             raise RuleViolation(_("Choose an active agent or supervisor."), "owner_id")
         rules.reassign_owner(current_user, customer, new_owner, form.version.data)
