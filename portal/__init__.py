@@ -40,16 +40,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     from portal import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     from portal.auth import bp as auth_bp, cli as auth_cli
-    from portal.auth.forms import role_label
+    from portal.auth.forms import role_label, team_label
     from portal.auth.views import enforce_idle_timeout
     from portal.core.views import bp as core_bp
     from portal.customers import bp as customers_bp
     from portal.demo import cli as demo_cli
+    from portal.handover import bp as handover_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(customers_bp)
-    app.jinja_env.globals.update(role_label=role_label)
+    app.register_blueprint(handover_bp)
+    app.jinja_env.globals.update(role_label=role_label, team_label=team_label)
     app.cli.add_command(auth_cli.users)
     app.cli.add_command(demo_cli.demo)
 

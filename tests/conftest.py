@@ -70,6 +70,7 @@ def app(tmp_path_factory):
     with app.app_context():
         _reset_schema()
         upgrade()  # the real migrations build the schema, on SQLite and PostgreSQL alike
+        _remember_seeded_rows()
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -82,6 +83,18 @@ def _reset_schema():
         conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
 
 
+SEEDED: dict = {}
+
+
+def _remember_seeded_rows():
+    """Rows the migrations themselves insert (the default shifts): every test starts with them."""
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            rows = [dict(r._mapping) for r in conn.execute(table.select())]
+            if rows:
+                SEEDED[table] = [{k: v for k, v in row.items() if k != "id"} for row in rows]
+
+
 def _empty_tables():
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
@@ -91,6 +104,8 @@ def _empty_tables():
         else:
             for table in tables:
                 conn.execute(table.delete())
+        for table, rows in SEEDED.items():
+            conn.execute(table.insert(), rows)
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,10 @@ def team_choices():
     return options([("", _l("No team")), (Team.DIRECT, _l("Direct-customer team")), (Team.PEER, _l("Peer-forwarder team"))])
 
 
+def team_label(team: str | None) -> str:
+    return next((str(c.label) for c in team_choices() if c.value == (team or "")), team or "")
+
+
 def locale_choices():
     return options([("en", "English"), ("zh_Hant", "繁體中文"), ("zh_Hans", "简体中文")])
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from babel import Locale
 from babel.numbers import format_currency
 from flask import current_app, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, format_timedelta, get_locale
 from flask_login import current_user
 
 from portal.config import LANGUAGES
@@ -72,8 +72,20 @@ def when(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt) if value else ""
 
 
+def clock(value: datetime | None) -> str:
+    """The time of day of a stored UTC datetime, in the viewer's time zone."""
+    return format_time(value, "short") if value else ""
+
+
 def day(value: date | None, fmt: str = "medium") -> str:
     return format_date(value, fmt) if value else ""
+
+
+def waited(since: datetime | None, now: datetime) -> str:
+    """How long something has waited, in words ("3 hours")."""
+    if since is None:
+        return ""
+    return format_timedelta(now - since, threshold=1.1, add_direction=False)
 
 
 def number(value) -> str:
@@ -81,5 +93,5 @@ def number(value) -> str:
 
 
 def register(app) -> None:
-    app.jinja_env.filters.update(money=money, when=when, day=day, number=number)
-    app.jinja_env.globals.update(html_lang=html_lang, country_name=country_name, LANGUAGES=LANGUAGES)
+    app.jinja_env.filters.update(money=money, when=when, day=day, clock=clock, number=number)
+    app.jinja_env.globals.update(html_lang=html_lang, country_name=country_name, waited=waited, LANGUAGES=LANGUAGES)

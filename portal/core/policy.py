@@ -36,6 +36,39 @@ def _owner_or(*roles):
     return rule
 
 
+def _receives(user, note) -> bool:
+    """The note's incoming agent, or a member of the team it is for; never its writer."""
+    if note is None or user.id == note.author_id:
+        return False
+    if note.recipient_id is not None:
+        return note.recipient_id == user.id
+    return note.team is not None and user.team == note.team
+
+
+def _note_reader(user, note) -> bool:
+    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+        return True
+    return note is not None and user.role == Role.AGENT and (
+        user.id in (note.author_id, note.acknowledged_by_id) or _receives(user, note))
+
+
+def _note_writer(user, note) -> bool:
+    return note is not None and user.id == note.author_id and note.state == "draft"
+
+
+def _note_acknowledger(user, note) -> bool:
+    return note is not None and note.state == "submitted" and user.role in (Role.AGENT, Role.SUPERVISOR) \
+        and _receives(user, note)
+
+
+def _note_corrector(user, note) -> bool:
+    """Addenda to an acknowledged note: its writer, whoever took it over, or a supervisor."""
+    if note is None or note.state != "acknowledged":
+        return False
+    return user.role == Role.SUPERVISOR or (user.role == Role.AGENT and user.id in (
+        note.author_id, note.acknowledged_by_id))
+
+
 RULES = {
     "customers.list": _roles(*STAFF),
     "customers.view": _roles(*STAFF),
@@ -46,6 +79,15 @@ RULES = {
     "customers.credit": _roles(Role.FINANCE, Role.ADMIN),
     "audit.view": _roles(Role.SUPERVISOR, Role.ADMIN),
     "users.manage": _roles(Role.ADMIN),
+    "handover.use": _roles(Role.AGENT, Role.SUPERVISOR),
+    "handover.board": _roles(Role.SUPERVISOR, Role.ADMIN),
+    "handover.history": _roles(Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
+    "handover.view": _note_reader,
+    "handover.write": _note_writer,
+    "handover.acknowledge": _note_acknowledger,
+    "handover.addendum": _note_corrector,
+    "handover.close_item": _roles(Role.AGENT, Role.SUPERVISOR),
+    "handover.shifts": _roles(Role.ADMIN),
 }
 
 

@@ -17,6 +17,7 @@ from portal.customers import rules
 from portal.customers.forms import ContactForm, CreditForm, CustomerForm, GradeForm, OwnerForm, audit_value, field_label
 from portal.customers.models import Contact
 from portal.extensions import db
+from portal.handover.rules import hand_over_customer
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
@@ -219,9 +220,10 @@ def reassign(customer_id: int):
         new_owner = _user(form.owner_id.data)
         if new_owner is None:
             raise RuleViolation(_("Choose an active agent or supervisor."), "owner_id")
-        rules.reassign_owner(current_user, customer, new_owner, form.version.data)
-        flash(_("%(customer)s now belongs to %(owner)s.", customer=customer.display_name,
-                owner=new_owner.display_name), "success")
+        # R-H4: the move and the new owner's handover note are one change.
+        hand_over_customer(current_user, customer, new_owner, form.version.data)
+        flash(_("%(customer)s now belongs to %(owner)s, with a handover note listing its open items.",
+                customer=customer.display_name, owner=new_owner.display_name), "success")
 
     return _panel_post(customer, form, "owner_form", apply) or _panel(_customer_or_404(customer_id))
 

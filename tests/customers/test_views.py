@@ -176,10 +176,13 @@ def test_supervisor_reassigns_and_changes_grade_inline(app, as_role, make_user, 
     assert "每月出貨" in graded.get_data(as_text=True)
     no_reason = c.hx("POST", f"/customers/{cid}/grade", data={"grade": "B", "reason": "", "version": 3})
     assert no_reason.status_code == 422 and "Say why the grade changes." in no_reason.get_data(as_text=True)
-    customer = stored(app, "T-0001") or None
     with app.app_context():
         customer = db.session.get(Customer, cid)
         assert (customer.owner_id, customer.grade) == (other.id, "A")
+        # R-H4: the new owner received a customer handover note.
+        from portal.handover.models import HandoverNote
+        note = db.session.scalar(sa.select(HandoverNote).where(HandoverNote.customer_id == cid))
+        assert note.kind == "customer" and note.recipient_id == other.id and note.state == "submitted"
 
 
 def test_agents_cannot_reassign_or_grade(as_role, make_customer):

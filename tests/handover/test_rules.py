@@ -1,0 +1,234 @@
+"""Shift handover rules R-H1 to R-H4, called directly."""
+from datetime import date, datetime, time
+
+import pytest
+import sqlalchemy as sa
+
+from portal.auth.models import User
+from portal.core.rules import RuleViolation, StaleRecord
+from portal.customers import rules as customer_rules
+from portal.extensions import db
+from portal.handover import rules
+from portal.handover.models import HandoverItem, HandoverNote, NoteEntry, Shift
+
+DAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def people(make_user, ctx):
+    users = {name: make_user(role, display_name=name, team=team) for name, role, team in (
+        ("A", "agent", "direct"), ("B", "agent", "direct"), ("C", "agent", "peer"), ("lead", "supervisor", None))}
+    return {name: db.session.get(User, u.id) for name, u in users.items()}
+
+
+def shift(name="Day") -> Shift:
+    return db.session.scalar(sa.select(Shift).where(Shift.name_en == name))
+
+
+def handed_over(author, to, texts, team=None):
+    note, _ = rules.start_note(author, shift(), DAY, to, team)
+    items = [rules.add_item(author, note, {"text": t, "priority": "normal", "category": "other"}) for t in texts]
+    rules.submit_note(author, note)
+    db.session.commit()
+    return note, items
+
+
+def test_R_H1_a_note_belongs_to_a_shift_date_and_addressee(people):
+    note, _ = rules.start_note(people["A"], shift(), DAY, people["B"])
+    assert (note.shift.name_en, note.shift_date, note.author_id, note.recipient_id) == ("Day", DAY, people["A"].id, people["B"].id)
+    team_note, _ = rules.start_note(people["B"], shift("Evening"), DAY, None, "direct")
+    assert team_note.team == "direct" and team_note.recipient_id is None
+    with pytest.raises(RuleViolation):
+        rules.start_note(people["C"], shift(), DAY, None, None)
+    with pytest.raises(RuleViolation):
+        rules.start_note(people["C"], shift(), DAY, people["C"], None)
+
+
+def test_R_H1_night_shift_belongs_to_the_date_it_started(ctx):
+    night = shift("Night")  # 23:00-07:00 Asia/Taipei
+    # 2026-11-24 02:00 in Taipei is 2026-11-23 18:00 UTC: still the night shift of the 23rd.
+    assert rules.shift_date_of(night, datetime(2026, 11, 23, 18, 0)) == date(2026, 11, 23)
+    # 23:30 Taipei on the 23rd (15:30 UTC) starts the night of the 23rd.
+    assert rules.shift_date_of(night, datetime(2026, 11, 23, 15, 30)) == date(2026, 11, 23)
+    assert rules.shift_date_of(night, datetime(2026, 11, 23, 3, 0)) is None  # 11:00 Taipei: day shift
+    found_shift, found_date = rules.shift_at(datetime(2026, 11, 23, 3, 0))
+    assert found_shift.name_en == "Day" and found_date == date(2026, 11, 23)
+    start, end = rules.shift_window(night, date(2026, 11, 23))
+    assert (start, end) == (datetime(2026, 11, 23, 15, 0), datetime(2026, 11, 23, 23, 0))
+
+
+def test_R_H2_acknowledged_note_is_read_only_and_corrected_by_addenda(people):
+    note, items = handed_over(people["A"], people["B"], ["Call the consignee"])
+    with pytest.raises(RuleViolation):
+        rules.acknowledge(people["A"], note)            # not one's own note
+    with pytest.raises(RuleViolation):
+        rules.acknowledge(people["C"], note)            # not for them
+    with pytest.raises(RuleViolation):
+        rules.add_addendum(people["A"], note, "too early")
+    rules.acknowledge(people["B"], note)
+    assert note.acknowledged_by_id == people["B"].id and note.acknowledged_at is not None
+    with pytest.raises(RuleViolation):
+        rules.acknowledge(people["B"], note)            # twice
+    with pytest.raises(RuleViolation):
+        rules.add_item(people["A"], note, {"text": "late addition", "priority": "normal", "category": "other"})
+    addendum = rules.add_addendum(people["A"], note, "The consignee's number changed: +886 7 123 4567")
+    assert addendum.author_id == people["A"].id and note.addenda == [addendum]
+
+
+def test_R_H2_team_member_acknowledges_a_team_note(people):
+    note, _ = handed_over(people["A"], None, ["Booking for Acme"], team="direct")
+    with pytest.raises(RuleViolation):
+        rules.acknowledge(people["C"], note)            # peer team
+    rules.acknowledge(people["B"], note)
+    assert note.is_acknowledged
+
+
+def test_R_H2_unacknowledged_shows_to_writer_receiver_and_board(people):
+    note, _ = handed_over(people["A"], people["B"], ["x"])
+    since = datetime(2000, 1, 1)
+    assert note in rules.received_notes(people["B"], since)
+    assert note in rules.written_notes(people["A"], since)
+    assert note in rules.board(DAY)
+    assert rules.waiting_for(people["B"]) == 1 and rules.waiting_for(people["C"]) == 0
+
+
+def test_R_H3_open_items_carry_over_across_three_shifts_with_history(people):
+    a, b, c = people["A"], people["B"], people["C"]
+    first, (keep, close) = handed_over(a, b, ["Chase the VGM", "Send invoice"])
+    rules.acknowledge(b, first)
+    rules.close_item(b, close, close.version)
+    second, carried = rules.start_note(b, shift("Evening"), DAY, c)
+    assert carried == 1 and [e.item for e in second.entries] == [keep]
+    rules.submit_note(b, second)
+    rules.acknowledge(c, second)
+    third, carried = rules.start_note(c, shift("Night"), DAY, a)
+    assert carried == 1
+    db.session.commit()
+    entries = db.session.scalars(sa.select(NoteEntry).where(NoteEntry.item_id == keep.id).order_by(NoteEntry.id)).all()
+    assert [e.note_id for e in entries] == [first.id, second.id, third.id]
+    assert [e.carried_by_id for e in entries] == [None, b.id, c.id]
+    assert rules.shifts_open(keep) == 3 and keep.raised_by_id == a.id
+
+
+def test_R_H3_closing_anywhere_closes_everywhere(people):
+    first, (item,) = handed_over(people["A"], people["B"], ["Reply to the complaint"])
+    rules.acknowledge(people["B"], first)
+    second, _ = rules.start_note(people["B"], shift("Evening"), DAY, people["C"])
+    rules.close_item(people["C"], item, item.version)
+    db.session.commit()
+    for note in (first, second):
+        assert all(not e.item.is_open for e in db.session.get(HandoverNote, note.id).entries)
+    assert item.done_by_id == people["C"].id and item.done_at is not None
+
+
+def test_R_H3_closed_item_is_not_carried(people):
+    first, (item,) = handed_over(people["A"], people["B"], ["Already handled"])
+    rules.acknowledge(people["B"], first)
+    rules.close_item(people["A"], item, item.version)
+    note, carried = rules.start_note(people["B"], shift("Evening"), DAY, people["C"])
+    assert carried == 0 and note.entries == []
+    with pytest.raises(RuleViolation):
+        rules.carry_item(people["B"], note, item)
+    assert note.entries == []
+
+
+def test_concurrent_close_one_wins(people):
+    _, (item,) = handed_over(people["A"], people["B"], ["Only once"])
+    seen_version = item.version
+    rules.close_item(people["B"], item, seen_version)
+    db.session.commit()
+    with pytest.raises(RuleViolation):           # the second person is told who closed it
+        rules.close_item(people["C"], item, seen_version)
+    rules.reopen_item(people["lead"], item, item.version)
+    with pytest.raises(StaleRecord):             # a stale page cannot close what changed since
+        rules.close_item(people["C"], item, seen_version)
+    assert item.is_open
+
+
+def test_handed_over_items_are_history(people):
+    note, (item,) = handed_over(people["A"], people["B"], ["Original wording"])
+    with pytest.raises(RuleViolation):
+        rules.update_item(people["A"], note, item, item.version, {"text": "rewritten", "priority": "normal",
+                                                                   "category": "other"})
+    assert item.text == "Original wording"
+
+
+def test_empty_note_and_item_without_text_are_refused(people):
+    note, _ = rules.start_note(people["A"], shift(), DAY, people["B"])
+    with pytest.raises(RuleViolation):
+        rules.submit_note(people["A"], note)
+    with pytest.raises(RuleViolation) as refused:
+        rules.add_item(people["A"], note, {"text": "   ", "priority": "normal", "category": "other"})
+    assert refused.value.field == "text"
+    rules.save_summary(people["A"], note, "Typhoon: Kaohsiung port closed")
+    rules.submit_note(people["A"], note)
+    assert note.state == "submitted"
+
+
+def test_only_the_writer_changes_a_draft_and_reorders(people):
+    note, _ = rules.start_note(people["A"], shift(), DAY, people["B"])
+    one = rules.add_item(people["A"], note, {"text": "one", "priority": "normal", "category": "other"})
+    two = rules.add_item(people["A"], note, {"text": "two", "priority": "urgent", "category": "booking"})
+    with pytest.raises(RuleViolation):
+        rules.add_item(people["B"], note, {"text": "intruder", "priority": "normal", "category": "other"})
+    rules.move_item(people["A"], note, two, -1)
+    assert [e.item for e in sorted(note.entries, key=lambda e: e.position)] == [two, one]
+    rules.remove_item(people["A"], note, one)
+    db.session.commit()
+    assert [e.item_id for e in db.session.get(HandoverNote, note.id).entries] == [two.id]
+    assert db.session.get(HandoverItem, one.id) is None
+
+
+def test_R_H4_customer_handover_moves_ownership_and_open_items_together(people):
+    a, b, lead = people["A"], people["B"], people["lead"]
+    customer = customer_rules.create_customer(a, {"code": "TW-0001", "name_zh": "台灣精密", "kind": "direct",
+                                                  "source": "self_sourced", "preferred_locale": "zh_Hant"}, "B")
+    db.session.commit()
+    note, _ = rules.start_note(a, shift(), DAY, b)
+    open_item = rules.add_item(a, note, {"text": "Quote follow-up", "priority": "normal", "category": "customer_request",
+                                         "customer_id": customer.id})
+    done_item = rules.add_item(a, note, {"text": "Old", "priority": "info", "category": "other",
+                                         "customer_id": customer.id})
+    rules.close_item(a, done_item, done_item.version)
+    db.session.commit()
+    handover = rules.hand_over_customer(lead, customer, b, customer.version)
+    db.session.commit()
+    assert customer.owner_id == b.id
+    assert handover.kind == "customer" and handover.recipient_id == b.id and handover.state == "submitted"
+    assert [e.item_id for e in handover.entries] == [open_item.id]
+    assert "台灣精密" in handover.summary
+
+
+def test_R_H4_refused_reassignment_leaves_no_note(people, make_user):
+    a = people["A"]
+    customer = customer_rules.create_customer(a, {"code": "TW-0002", "name_en": "Acme", "kind": "direct",
+                                                  "source": "self_sourced", "preferred_locale": "en"}, "B")
+    db.session.commit()
+    finance = db.session.get(User, make_user("finance").id)
+    with pytest.raises(RuleViolation):
+        rules.hand_over_customer(people["lead"], customer, finance, customer.version)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(HandoverNote).where(HandoverNote.kind == "customer")) == 0
+
+
+def test_timeline_lists_items_about_the_customer(people, app):
+    a = people["A"]
+    customer = customer_rules.create_customer(a, {"code": "TW-0003", "name_en": "Acme", "kind": "direct",
+                                                  "source": "self_sourced", "preferred_locale": "en"}, "B")
+    note, _ = rules.start_note(a, shift(), DAY, people["B"])
+    rules.add_item(a, note, {"text": "Damaged cargo photos", "priority": "urgent", "category": "complaint",
+                             "customer_id": customer.id})
+    db.session.commit()
+    entries = rules.handover_items_for(customer)
+    assert [e.kind for e in entries] == ["handover"] and "Damaged cargo photos" in entries[0].title
+
+
+def test_shift_settings_validate(people):
+    with pytest.raises(RuleViolation):
+        rules.save_shift(people["lead"], None, None, {"name_en": "Odd", "name_zh": "怪", "starts_at": time(8),
+                                                      "ends_at": time(8), "timezone": "Asia/Taipei", "position": 4,
+                                                      "active": True})
+    with pytest.raises(RuleViolation):
+        rules.save_shift(people["lead"], None, None, {"name_en": "Odd", "name_zh": "怪", "starts_at": time(8),
+                                                      "ends_at": time(9), "timezone": "Mars/Base", "position": 4,
+                                                      "active": True})
