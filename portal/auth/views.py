@@ -11,6 +11,7 @@ from htmx_flask import make_response
 from portal.auth import rules
 from portal.auth.forms import LoginForm, NewUserForm, PasswordResetForm, UserForm
 from portal.auth.models import User
+from portal.core.database import parse_id
 from portal.core.htmx import redirect_to, render, render_fragment
 from portal.core.pagination import keyset_page
 from portal.core.policy import require
@@ -23,7 +24,8 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user_id = parse_id(user_id)
+    user = db.session.get(User, user_id) if user_id else None
     # A deactivated user is logged out at the next request.
     return user if user is not None and user.active else None
 

@@ -38,3 +38,14 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value) -> int | None:
+    """An id from untrusted input (query string, form), or None when it cannot be one."""
+    text = str(value if value is not None else "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or not 0 < int(text) <= MAX_ID:
+        return None
+    return int(text)

@@ -1,6 +1,7 @@
 """Locale and time-zone choice, and locale-aware formatting for templates."""
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.numbers import format_currency
@@ -48,6 +49,21 @@ def select_timezone() -> str:
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["PORTAL_TIMEZONE"]
+
+
+def local_to_utc(local: datetime | None) -> datetime | None:
+    """A date-time the user typed in their own time zone, as the naive UTC the database stores."""
+    if local is None:
+        return None
+    aware = local.replace(tzinfo=ZoneInfo(select_timezone()))
+    return aware.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def utc_to_local(utc: datetime | None) -> datetime | None:
+    """A stored naive UTC date-time in the user's time zone, for a form field."""
+    if utc is None:
+        return None
+    return utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(select_timezone())).replace(tzinfo=None)
 
 
 def html_lang() -> str:

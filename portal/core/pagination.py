@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from portal.core.database import MAX_ID
+
 
 @dataclass
 class Page:
@@ -23,9 +25,6 @@ def _encode(values) -> str:
              str(v) if isinstance(v, Decimal) else v for v in values]
     raw = json.dumps(plain, ensure_ascii=True, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-MAX_ID = 2**31 - 1
 
 
 def decode_cursor(cursor: str | None, kinds) -> list | None:

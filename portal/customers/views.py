@@ -8,7 +8,7 @@ from portal.auth.models import User
 from portal.auth.rules import staff_owners
 from portal.core import audit
 from portal.core.forms import options
-from portal.core.pagination import MAX_ID
+from portal.core.database import parse_id
 from portal.core.htmx import redirect_to, render, render_fragment, trigger
 from portal.core.policy import can, require
 from portal.core.rules import RuleViolation, StaleRecord
@@ -38,16 +38,8 @@ def _contact_or_404(customer, contact_id: int) -> Contact:
     abort(404)
 
 
-def _user_id(value) -> int | None:
-    """A user id from untrusted input, or None when it cannot be one."""
-    text = str(value or "")
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
-        return None
-    return int(text)
-
-
 def _user(value) -> User | None:
-    user_id = _user_id(value)
+    user_id = parse_id(value)
     return db.session.get(User, user_id) if user_id else None
 
 
@@ -61,7 +53,7 @@ def _filters_from_request() -> rules.CustomerFilters:
     if owner == "me":
         owner_id = current_user.id
     else:
-        owner_id = _user_id(owner)
+        owner_id = parse_id(owner)
     return rules.CustomerFilters(
         q=args.get("q", "")[:100], kind=args.get("kind") or None, grade=args.get("grade") or None,
         owner_id=owner_id, vip=args.get("vip") == "1", state_owned=args.get("state_owned") == "1")

@@ -9,10 +9,13 @@ from htmx_flask import make_response
 
 from portal.auth.models import User
 from portal.auth.rules import staff_owners
+from portal.core.database import parse_id
 from portal.core.forms import options
+from portal.core.i18n import local_to_utc, utc_to_local
 from portal.core.htmx import redirect_to, render, render_fragment
 from portal.core.policy import can, require
 from portal.core.rules import RuleViolation, StaleRecord
+from portal.core.text import clean_text
 from portal.core.timeutil import utcnow
 from portal.customers.models import Customer
 from portal.extensions import db
@@ -89,10 +92,9 @@ def start():
     require("handover.use")
     form = _start_form()
     if form.validate_on_submit():
-        recipient_id = form.recipient_id.data
-        recipient = db.session.get(User, int(recipient_id)) if str(recipient_id or "").isdigit() \
-            and int(recipient_id) < 2**31 else None
-        shift = db.session.get(Shift, form.shift_id.data) if form.shift_id.data < 2**31 else None
+        recipient_id, shift_id = parse_id(form.recipient_id.data), parse_id(form.shift_id.data)
+        recipient = db.session.get(User, recipient_id) if recipient_id else None
+        shift = db.session.get(Shift, shift_id) if shift_id else None
         try:
             if shift is None or not shift.active:
                 raise RuleViolation(_("Choose the shift."), "shift_id")
@@ -137,8 +139,7 @@ def summary(note_id: int):
     """Auto-save of the draft's remarks while the writer types."""
     note = _note_or_404(note_id)
     require("handover.write", note)
-    text = (request.form.get("summary") or "")
-    from portal.core.text import clean_text
+    text = request.form.get("summary") or ""
     try:
         rules.save_summary(current_user, note, clean_text(text))
     except RuleViolation as violation:
@@ -164,17 +165,7 @@ def _item_values(form):
         if customer_id is None:
             raise RuleViolation(_("No customer has this code."), "customer_code")
     return {"text": form.text.data, "priority": form.priority.data, "category": form.category.data,
-            "customer_id": customer_id, "due_at": _to_utc(form.due_at.data)}
-
-
-def _to_utc(local):
-    """A date-time typed in the writer's own time zone, stored as naive UTC."""
-    if local is None:
-        return None
-    from zoneinfo import ZoneInfo
-    from portal.core.i18n import select_timezone
-    aware = local.replace(tzinfo=ZoneInfo(select_timezone()))
-    return aware.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+            "customer_id": customer_id, "due_at": local_to_utc(form.due_at.data)}
 
 
 @bp.post("/notes/<id:note_id>/items")
@@ -209,7 +200,7 @@ def item_edit(note_id: int, item_id: int):
     form = ItemForm(obj=item if request.method == "GET" else None)
     if request.method == "GET":
         form.customer_code.data = item.customer.code if item.customer else ""
-        form.due_at.data = _to_local(item.due_at)
+        form.due_at.data = utc_to_local(item.due_at)
     status = 200
     if form.validate_on_submit():
         try:
@@ -230,14 +221,6 @@ def item_edit(note_id: int, item_id: int):
     elif request.method == "POST":
         status = 422
     return render("handover/item_form.html", "handover/_item_form.html", status, note=note, entry=entry, form=form)
-
-
-def _to_local(utc):
-    if utc is None:
-        return None
-    from zoneinfo import ZoneInfo
-    from portal.core.i18n import select_timezone
-    return utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(select_timezone())).replace(tzinfo=None)
 
 
 def _item_action(note_id: int, item_id: int, permission: str, action):
@@ -384,7 +367,7 @@ def history():
         if customer_code else None
     filters = rules.NoteFilters(
         date_from=_date_arg("from"), date_to=_date_arg("to"),
-        agent_id=int(agent) if agent.isascii() and agent.isdigit() and int(agent) < 2**31 else None,
+        agent_id=parse_id(agent),
         customer_id=customer_id if customer_code else None, q=request.args.get("q", "")[:100])
     if customer_code and customer_id is None:
         filters.customer_id = -1  # an unknown code matches nothing, not everything
