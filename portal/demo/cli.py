@@ -15,7 +15,7 @@ LOGINS_FILE = "demo-logins.txt"
 HEADER = "Demo logins (from instance/demo-logins.txt):"
 
 # AppGroup commands run inside the app context.
-demo = AppGroup("demo", help="Demo data: bilingual staff and customers for trying the portal.")
+demo = AppGroup("demo", help="Demo data: bilingual staff, customers and shift handovers for trying the portal.")
 
 
 def logins_path() -> Path:
@@ -33,7 +33,8 @@ def _write_logins(lines: list[str]) -> Path:
     return path
 
 
-@demo.command("load", help="Create demo staff (one per role plus a new hire) and customers.")
+@demo.command("load", help="Create demo staff (one per role plus a new hire), customers and a week of "
+                            "shift handovers.")
 @click.option("--if-empty", is_flag=True, help="Do nothing, successfully, when any user exists.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed for the demo data.")
 @click.option("--customers", type=click.IntRange(1, 1000), default=200, show_default=True)
@@ -58,7 +59,10 @@ def load(if_empty, seed, customers):
     width = max(len(role_label(u)) for u in passwords) + 2
     lines = [f"{role_label(u):<{width}}{u:<10}{p}" for u, p in passwords.items()]
     path = _write_logins(lines)
-    click.echo(f"Loaded demo data: {len(passwords)} users, {customers} customers.")
+    from portal.handover.models import HandoverNote
+    notes = db.session.scalar(sa.select(sa.func.count()).select_from(HandoverNote))
+    click.echo(f"Loaded demo data: {len(passwords)} users, {customers} customers, "
+               f"{notes} shift handover notes over the last week.")
     click.echo(f"Demo logins (kept in {path}):")
     for line in lines:
         click.echo(f"  {line}")

@@ -2,8 +2,10 @@
 
 load_demo() creates one user per role plus a new hire, and a book of customers from Taiwan,
 the mainland, Hong Kong and abroad, with contacts, grade reviews, reassignments and credit
-terms. Everything is drawn from random.Random(seed), so the data is the same on every run;
-only the passwords are random. The caller commits.
+terms, then a week of shift handovers among the agents up to now (portal/demo/handover.py).
+Everything is drawn from random.Random(seed), so the data is the same on every run; only the
+passwords are random (and the handover history is placed in time before the present moment).
+The caller commits.
 
 Company, person and street names are made up. E-mail addresses use the reserved `.example`
 top-level domain (RFC 2606), so nothing can ever be sent to a real mailbox.
@@ -614,7 +616,8 @@ def _contacts(rng: random.Random, actor: User, customer: Customer, draft: Draft,
 
 
 def load_demo(seed: int = 7, customers: int = 200) -> dict[str, str]:
-    """Create the demo staff and customers through the app's rules; returns {username: password}.
+    """Create the demo staff, customers and a week of shift handovers through the app's rules;
+    returns {username: password}.
 
     Needs an app context; pushes a request context of its own when there is none (the rules'
     messages are translated). Flushes, never commits.
@@ -690,4 +693,8 @@ def _load(seed: int, n: int) -> dict[str, str]:
                 limit, currency = Decimal(rng.randint(4, 30) * scale * 5_000), "USD"
             set_credit(finance, customer, customer.version, days, limit, currency)
     db.session.flush()
+
+    # A week of shift handovers among the agents and the supervisor, ending now.
+    from portal.demo.handover import load_handover
+    load_handover(seed, users, made)
     return passwords
