@@ -1,5 +1,5 @@
 """Locale and time-zone choice, and locale-aware formatting for templates."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -101,7 +101,8 @@ def waited(since: datetime | None, now: datetime) -> str:
     """How long something has waited, in words ("3 hours")."""
     if since is None:
         return ""
-    return format_timedelta(now - since, threshold=1.1, add_direction=False)
+    # Under a minute reads "1 minute", not "0 seconds".
+    return format_timedelta(max(now - since, timedelta(minutes=1)), threshold=1.1, add_direction=False)
 
 
 def number(value) -> str:
