@@ -1,13 +1,17 @@
 """Shared fixtures: the app on a migrated database (SQLite, or TEST_DATABASE_URL), clean tables
 per test, users made through the app's own rules, and a client that logs in and speaks htmx."""
+import atexit
 import os
 import re
+import shutil
 import tempfile
 
 import pytest
 
-# Keep the tests' secret key and files out of the real instance/ folder.
-os.environ.setdefault("PORTAL_INSTANCE_PATH", tempfile.mkdtemp(prefix="portal-test-instance-"))
+# Keep the tests' secret key and files out of the real instance/ folder (and remove them after).
+if "PORTAL_INSTANCE_PATH" not in os.environ:
+    os.environ["PORTAL_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="portal-test-instance-")
+    atexit.register(shutil.rmtree, os.environ["PORTAL_INSTANCE_PATH"], ignore_errors=True)
 
 import sqlalchemy as sa  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
