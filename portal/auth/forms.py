@@ -3,7 +3,7 @@ from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordFi
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from portal.auth.models import Team
-from portal.core.forms import PortalForm, blank_to_none, options
+from portal.core.forms import WORKING_YEARS, PortalForm, blank_to_none, options
 from portal.core.policy import Role
 
 USERNAME = Regexp(r"^[a-z0-9][a-z0-9._-]{1,39}$",
@@ -45,7 +45,7 @@ class UserForm(PortalForm):
                        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)])
     role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired(_l("Choose a role."))])
     is_new_hire = BooleanField(_l("New hire (quotes wait for a supervisor)"))
-    probation_ends_on = DateField(_l("Probation ends on"), validators=[Optional()])
+    probation_ends_on = DateField(_l("Probation ends on"), validators=[Optional(), WORKING_YEARS])
     team = SelectField(_l("Team"), choices=team_choices, default="")
     locale = SelectField(_l("Language"), choices=locale_choices)
     timezone = SelectField(_l("Time zone"), choices=options((tz, tz) for tz in TIMEZONES))

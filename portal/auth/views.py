@@ -12,10 +12,11 @@ from portal.auth import rules
 from portal.auth.forms import LoginForm, NewUserForm, PasswordResetForm, UserForm
 from portal.auth.models import User
 from portal.core.database import parse_id
+from portal.core.forms import save_form
 from portal.core.htmx import redirect_to, render, render_fragment
 from portal.core.pagination import keyset_page
 from portal.core.policy import require
-from portal.core.rules import RuleViolation, StaleRecord
+from portal.core.rules import RuleViolation
 from portal.core.timeutil import utcnow
 from portal.extensions import db, login_manager
 
@@ -161,24 +162,10 @@ def user_edit(user_id: int):
     require("users.manage")
     user = _user_or_404(user_id)
     form = UserForm(obj=user if request.method == "GET" else None)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            rules.update_user(current_user, user, form.version.data, **form.values())
-        except StaleRecord as stale:
-            db.session.rollback()
-            form.form_errors.append(stale.message)
-            status = 409
-        except RuleViolation as violation:
-            db.session.rollback()
-            form.add_rule_error(violation)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("Changes to %(name)s saved.", name=user.display_name), "success")
-            return redirect_to(url_for("auth.users"))
-    elif request.method == "POST":
-        status = 422
+    status = save_form(form, lambda: rules.update_user(current_user, user, form.version.data, **form.values()))
+    if status is None:
+        flash(_("Changes to %(name)s saved.", name=user.display_name), "success")
+        return redirect_to(url_for("auth.users"))
     return render("auth/user_form.html", "auth/_user_form.html", status, form=form, user=user,
                   reset_form=PasswordResetForm(formdata=None))
 

@@ -1,5 +1,5 @@
 """The audit log: who changed what, when, with the values before and after."""
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -32,7 +32,7 @@ def _plain(value):
     """A JSON-safe form of a column value."""
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, (date, datetime, time)):
         return value.isoformat()
     return value
 

@@ -4,6 +4,7 @@ import logging
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from htmx_flask import make_response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -49,6 +50,12 @@ def handle_csrf_error(error: CSRFError):
     return _respond(400, _l("Your session's security token is missing or out of date. Reload the page and send it again."))
 
 
+def handle_stale_data(error: StaleDataError):
+    """Two people saved the same record at the same moment: the second is told, not shown a 500."""
+    db.session.rollback()
+    return _respond(409)
+
+
 def handle_unexpected(error: Exception):
     log.exception("unhandled error", exc_info=error)
     try:
@@ -60,6 +67,7 @@ def handle_unexpected(error: Exception):
 
 def register(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,10 +1,14 @@
 """The base form every feature's forms derive from."""
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from wtforms import FieldList, FormField, PasswordField
+from wtforms.validators import StopValidation
 from wtforms.fields.choices import SelectChoice
 
+from portal.core.rules import RuleViolation, StaleRecord
 from portal.core.text import clean_text
+from portal.extensions import db
 
 # WTForms' own messages for input it cannot parse, said the portal's way in the user's language.
 _PARSE_ERRORS = {
@@ -18,13 +22,37 @@ _PARSE_ERRORS = {
 }
 
 
+def save_form(form, action) -> int | None:
+    """Validate form, run action (the rule call) and commit: None once saved.
+
+    Otherwise the status to answer with, the form carrying the reason: 200 for a first
+    display, 422 for invalid input or a refused rule, 409 for an edit someone else's save
+    overtook. Nothing is committed then; what was typed stays in the form.
+    """
+    if not form.validate_on_submit():
+        return 422 if request.method == "POST" else 200
+    try:
+        action()
+    except StaleRecord as stale:
+        db.session.rollback()
+        form.form_errors.append(stale.message)
+        return 409
+    except RuleViolation as violation:
+        db.session.rollback()
+        form.add_rule_error(violation)
+        return 422
+    db.session.commit()
+    return None
+
+
 class PortalForm(FlaskForm):
     """Cleans every text field (NFC, no control characters, trimmed) before validation."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", []))
-            if not issubclass(unbound_field.field_class, PasswordField):  # a password is taken as typed
+            # A password is taken as typed; lists of subforms clean in their own fields.
+            if not issubclass(unbound_field.field_class, (PasswordField, FieldList, FormField)):
                 filters.insert(0, clean_text)
             return unbound_field.bind(form=form, filters=filters, **options)
 
@@ -50,3 +78,14 @@ def blank_to_none(value):
 def options(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def years_between(first: int, last: int):
+    """A date or date-time field whose year lies in [first, last] (far dates overflow time-zone maths)."""
+    def check(form, field):
+        if field.data is not None and not first <= field.data.year <= last:
+            raise StopValidation(_l("Enter a date between %(first)d and %(last)d.", first=first, last=last))
+    return check
+
+
+WORKING_YEARS = years_between(2000, 2100)

@@ -80,7 +80,9 @@ def country_name(code: str | None) -> str:
 def money(amount: Decimal | None, currency: str | None) -> str:
     if amount is None:
         return ""
-    return format_currency(amount, currency or "USD", locale=str(get_locale()))
+    # The ISO code, not a symbol: "$" is a different currency in Taipei, Hong Kong and New York.
+    return format_currency(amount, currency or "USD", format="¤¤\u00a0#,##0.00", locale=str(get_locale()),
+                           currency_digits=True)
 
 
 def when(value: datetime | None, fmt: str = "medium") -> str:

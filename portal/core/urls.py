@@ -1,7 +1,10 @@
 """Links to the current page with some query arguments changed (sorting, filters, language)."""
+from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 from flask import request
+
+from portal.core.text import clean_text
 
 
 def page_url(path: str | None = None, **changes) -> str:
@@ -18,6 +21,20 @@ def lang_url(code: str) -> str:
         return page_url(lang=code)
     path = urlsplit(request.referrer).path if request.referrer else "/"
     return f"{path or '/'}?lang={code}"
+
+
+def text_arg(name: str, limit: int = 100) -> str:
+    """A query argument as clean text (no NUL or control characters), cut to limit."""
+    return clean_text(request.args.get(name) or "")[:limit]
+
+
+def date_arg(name: str) -> date | None:
+    """A YYYY-MM-DD query argument as a date, or None when absent, malformed or far out of range."""
+    try:
+        value = date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if 2000 <= value.year <= 2100 else None
 
 
 def register(app) -> None:

@@ -1,11 +1,13 @@
+from decimal import Decimal
+
 from babel import Locale
 from flask_babel import get_locale, lazy_gettext as _l
 from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField, IntegerField,
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import StopValidation, DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.core.forms import PortalForm, blank_to_none, options
-from portal.customers.models import GRADES, Kind, Source
+from portal.core.forms import PortalForm, blank_to_none, options, years_between
+from portal.customers.models import Kind, Source
 
 CODE = Regexp(r"^[A-Z0-9][A-Z0-9-]{1,11}$",
               message=_l("Use 2 to 12 capital letters, digits or dashes, for example TWTPE-001."))
@@ -43,7 +45,7 @@ def country_choices():
 
 def finite_number(form, field):
     """Decimal parses NaN and Infinity; money never is either."""
-    if field.data is not None and not field.data.is_finite():
+    if isinstance(field.data, Decimal) and not field.data.is_finite():
         raise StopValidation(_l("Enter an amount from 0 to 999,999,999,999."))
 
 
@@ -82,7 +84,7 @@ class ContactForm(PortalForm):
                        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)])
     wechat = StringField(_l("WeChat"), filters=[blank_to_none], validators=[Length(max=60)])
     line_id = StringField(_l("LINE"), filters=[blank_to_none], validators=[Length(max=60)])
-    birthday = DateField(_l("Birthday (for care messages)"), validators=[Optional()])
+    birthday = DateField(_l("Birthday (for care messages)"), validators=[Optional(), years_between(1900, 2100)])
     is_primary = BooleanField(_l("Main contact"))
     version = HiddenField()
 

@@ -7,12 +7,13 @@ from htmx_flask import make_response
 from portal.auth.models import User
 from portal.auth.rules import staff_owners
 from portal.core import audit
-from portal.core.forms import options
+from portal.core.forms import options, save_form
 from portal.core.database import parse_id
 from portal.core.htmx import redirect_to, render, render_fragment, trigger
 from portal.core.policy import can, require
 from portal.core.rules import RuleViolation, StaleRecord
 from portal.core.timeline import timeline_for
+from portal.core.urls import text_arg
 from portal.customers import rules
 from portal.customers.forms import ContactForm, CreditForm, CustomerForm, GradeForm, OwnerForm, audit_value, field_label
 from portal.customers.models import Contact
@@ -55,7 +56,7 @@ def _filters_from_request() -> rules.CustomerFilters:
     else:
         owner_id = parse_id(owner)
     return rules.CustomerFilters(
-        q=args.get("q", "")[:100], kind=args.get("kind") or None, grade=args.get("grade") or None,
+        q=text_arg("q"), kind=args.get("kind") or None, grade=args.get("grade") or None,
         owner_id=owner_id, vip=args.get("vip") == "1", state_owned=args.get("state_owned") == "1")
 
 
@@ -110,24 +111,10 @@ def edit(customer_id: int):
     customer = _customer_or_404(customer_id)
     require("customers.edit", customer)
     form = CustomerForm(obj=customer if request.method == "GET" else None)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            rules.update_customer(current_user, customer, form.version.data, form.profile())
-        except StaleRecord as stale:
-            db.session.rollback()
-            form.form_errors.append(stale.message)
-            status = 409
-        except RuleViolation as violation:
-            db.session.rollback()
-            form.add_rule_error(violation)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("Changes to %(name)s saved.", name=customer.display_name), "success")
-            return redirect_to(url_for("customers.detail", customer_id=customer.id))
-    elif request.method == "POST":
-        status = 422
+    status = save_form(form, lambda: rules.update_customer(current_user, customer, form.version.data, form.profile()))
+    if status is None:
+        flash(_("Changes to %(name)s saved.", name=customer.display_name), "success")
+        return redirect_to(url_for("customers.detail", customer_id=customer.id))
     return _form_page(form, customer, status)
 
 
@@ -291,22 +278,13 @@ def contact_edit(customer_id: int, contact_id: int):
     require("customers.edit", customer)
     contact = _contact_or_404(customer, contact_id)
     form = ContactForm(obj=contact if request.method == "GET" else None)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            rules.update_contact(current_user, customer, contact, form.version.data, form.values())
-        except StaleRecord as stale:
-            db.session.rollback()
-            form.form_errors.append(stale.message)
-            status = 409
-        else:
-            db.session.commit()
-            flash(_("Contact %(name)s saved.", name=contact.name), "success")
-            if not request.htmx:
-                return redirect_to(url_for("customers.detail", customer_id=customer.id))
-            return _contacts(_customer_or_404(customer_id))
-    elif request.method == "POST":
-        status = 422
+    status = save_form(form, lambda: rules.update_contact(current_user, customer, contact, form.version.data,
+                                                          form.values()))
+    if status is None:
+        flash(_("Contact %(name)s saved.", name=contact.name), "success")
+        if not request.htmx:
+            return redirect_to(url_for("customers.detail", customer_id=customer.id))
+        return _contacts(_customer_or_404(customer_id))
     return render("customers/contact_form.html", "customers/_contact_form.html", status,
                   customer=customer, contact=contact, form=form)
 

@@ -431,7 +431,6 @@ def _simulate(week: Week) -> None:
     pending = []                               # customer notes waiting for their new owner
     for i, slot in enumerate(slots[:last]):
         w = users[slot.worker]
-        zone = slot.shift.timezone
         t_ack = slot.start + rng.randint(3, 25) * MINUTE
         t_created = slot.start + rng.randint(45, 120) * MINUTE
         t_submit = slot.end - rng.randint(3, 20) * MINUTE

@@ -4,7 +4,7 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, I
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.auth.forms import TIMEZONES, team_choices
-from portal.core.forms import PortalForm, options
+from portal.core.forms import WORKING_YEARS, PortalForm, options
 from portal.handover.models import Category, Priority
 
 
@@ -30,7 +30,7 @@ def category_label(value: str) -> str:
 class StartNoteForm(PortalForm):
     shift_id = SelectField(_l("Shift"), coerce=int, validate_choice=False,
                            validators=[DataRequired(_l("Choose the shift."))])
-    shift_date = DateField(_l("Shift date"), validators=[DataRequired(_l("Enter the date the shift started."))])
+    shift_date = DateField(_l("Shift date"), validators=[DataRequired(_l("Enter the date the shift started.")), WORKING_YEARS])
     recipient_id = SelectField(_l("Hand over to"), validate_choice=False)
     team = SelectField(_l("or to a team"), choices=team_choices, default="")
 
@@ -42,7 +42,7 @@ class ItemForm(PortalForm):
     category = SelectField(_l("Category"), choices=category_choices, default="other")
     customer_code = StringField(_l("Customer (code)"), filters=[lambda v: v.upper() if isinstance(v, str) else v],
                                 validators=[Optional(), Length(max=12)])
-    due_at = DateTimeLocalField(_l("Due"), validators=[Optional()])
+    due_at = DateTimeLocalField(_l("Due"), validators=[Optional(), WORKING_YEARS])
     version = HiddenField()
 
 

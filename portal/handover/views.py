@@ -10,19 +10,20 @@ from htmx_flask import make_response
 from portal.auth.models import User
 from portal.auth.rules import staff_owners
 from portal.core.database import parse_id
-from portal.core.forms import options
+from portal.core.forms import options, save_form
 from portal.core.i18n import local_to_utc, utc_to_local
 from portal.core.htmx import redirect_to, render, render_fragment
 from portal.core.policy import can, require
-from portal.core.rules import RuleViolation, StaleRecord
+from portal.core.rules import RuleViolation
 from portal.core.text import clean_text
 from portal.core.timeutil import utcnow
+from portal.core.urls import date_arg, text_arg
 from portal.customers.models import Customer
 from portal.extensions import db
 from portal.handover import rules
 from portal.handover.forms import (AddendumForm, ItemForm, ShiftForm, StartNoteForm, category_label,
                                    priority_label)
-from portal.handover.models import HandoverItem, Shift
+from portal.handover.models import Shift
 
 bp = Blueprint("handover", __name__, url_prefix="/handover")
 bp.add_app_template_global(priority_label)
@@ -139,7 +140,9 @@ def summary(note_id: int):
     """Auto-save of the draft's remarks while the writer types."""
     note = _note_or_404(note_id)
     require("handover.write", note)
-    text = request.form.get("summary") or ""
+    if "summary" not in request.form:
+        abort(400)
+    text = request.form["summary"]
     try:
         rules.save_summary(current_user, note, clean_text(text))
     except RuleViolation as violation:
@@ -201,25 +204,12 @@ def item_edit(note_id: int, item_id: int):
     if request.method == "GET":
         form.customer_code.data = item.customer.code if item.customer else ""
         form.due_at.data = utc_to_local(item.due_at)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            rules.update_item(current_user, note, item, form.version.data, _item_values(form))
-        except StaleRecord as stale:
-            db.session.rollback()
-            form.form_errors.append(stale.message)
-            status = 409
-        except RuleViolation as violation:
-            db.session.rollback()
-            form.add_rule_error(violation)
-            status = 422
-        else:
-            db.session.commit()
-            if not request.htmx:
-                return redirect_to(url_for("handover.note", note_id=note.id))
-            return _items(note)
-    elif request.method == "POST":
-        status = 422
+    status = save_form(form, lambda: rules.update_item(current_user, note, item, form.version.data,
+                                                       _item_values(form)))
+    if status is None:
+        if not request.htmx:
+            return redirect_to(url_for("handover.note", note_id=note.id))
+        return _items(note)
     return render("handover/item_form.html", "handover/_item_form.html", status, note=note, entry=entry, form=form)
 
 
@@ -231,13 +221,11 @@ def _item_action(note_id: int, item_id: int, permission: str, action):
     entry = _entry_or_404(note, item_id)
     try:
         action(note, entry.item)
-    except StaleRecord as stale:
-        db.session.rollback()
-        flash(stale.message, "error")
-        return _items(note)
-    except RuleViolation as violation:
+    except RuleViolation as violation:  # StaleRecord included: the refusal says why
         db.session.rollback()
         flash(violation.message, "error")
+        if not request.htmx:
+            return redirect_to(url_for("handover.note", note_id=note_id))
         return _items(note)
     db.session.commit()
     if not request.htmx:
@@ -350,23 +338,16 @@ def board():
     return render("handover/board.html", "handover/board.html", notes=rules.board(_today()), now=utcnow())
 
 
-def _date_arg(name):
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 @bp.get("/history")
 @login_required
 def history():
     require("handover.history")
     agent = request.args.get("agent", "")
-    customer_code = (request.args.get("customer") or "").strip().upper()[:12]
+    customer_code = text_arg("customer", 12).upper()
     customer_id = db.session.scalar(sa.select(Customer.id).where(Customer.code == customer_code)) \
         if customer_code else None
     filters = rules.NoteFilters(
-        date_from=_date_arg("from"), date_to=_date_arg("to"),
+        date_from=date_arg("from"), date_to=date_arg("to"),
         agent_id=parse_id(agent),
         customer_id=customer_id if customer_code else None, q=request.args.get("q", "")[:100])
     if customer_code and customer_id is None:
@@ -402,19 +383,8 @@ def shift_edit(shift_id: int | None = None):
     form = ShiftForm(obj=shift if request.method == "GET" else None)
     if request.method == "GET" and shift is None:
         form.timezone.data = current_app.config["PORTAL_TIMEZONE"]
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            rules.save_shift(current_user, shift, form.version.data, form.values())
-        except StaleRecord as stale:
-            db.session.rollback()
-            form.form_errors.append(stale.message)
-            status = 409
-        except RuleViolation as violation:
-            db.session.rollback()
-            form.add_rule_error(violation)
-        else:
-            db.session.commit()
-            flash(_("Shift saved."), "success")
-            return redirect_to(url_for("handover.shifts"))
+    status = save_form(form, lambda: rules.save_shift(current_user, shift, form.version.data, form.values()))
+    if status is None:
+        flash(_("Shift saved."), "success")
+        return redirect_to(url_for("handover.shifts"))
     return render("handover/shift_form.html", "handover/_shift_form.html", status, form=form, shift=shift)

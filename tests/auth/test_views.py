@@ -2,7 +2,6 @@
 import json
 import subprocess
 import sys
-from datetime import timedelta
 
 import sqlalchemy as sa
 

@@ -201,7 +201,7 @@ def test_finance_sets_credit_terms(app, as_role, make_user, make_customer):
     assert bad.status_code == 422 and "Enter a whole number." in bad.get_data(as_text=True)
     ok = c.hx("POST", f"/customers/{cid}/credit",
               data={"credit_terms_days": "45", "credit_limit": "250000.00", "credit_currency": "USD", "version": 1})
-    assert ok.status_code == 200 and "$250,000.00" in ok.get_data(as_text=True)
+    assert ok.status_code == 200 and "USD\u00a0250,000.00" in ok.get_data(as_text=True)
 
 
 def test_change_history_shows_to_supervisors_only(as_role, make_user, make_customer):
