@@ -46,11 +46,13 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.customers import bp as customers_bp
     from portal.demo import cli as demo_cli
     from portal.handover import bp as handover_bp
+    from portal.quotes import bp as quotes_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(customers_bp)
     app.register_blueprint(handover_bp)
+    app.register_blueprint(quotes_bp)
     app.jinja_env.globals.update(role_label=role_label, team_label=team_label)
     app.cli.add_command(auth_cli.users)
     app.cli.add_command(demo_cli.demo)

@@ -47,6 +47,8 @@ def from_environment() -> dict:
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
         "PORTAL_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "Asia/Taipei"),
+        # The company name printed on customer documents (quotations).
+        "PORTAL_COMPANY_NAME": os.environ.get("PORTAL_COMPANY_NAME", ""),
         "BABEL_DEFAULT_LOCALE": locale if locale in LANGUAGES else "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

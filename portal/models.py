@@ -3,3 +3,4 @@ from portal.auth.models import LoginAttempt, User  # noqa: F401
 from portal.core.audit import AuditEntry  # noqa: F401
 from portal.customers.models import Contact, Customer, GradeChange  # noqa: F401
 from portal.handover.models import Addendum, HandoverItem, HandoverNote, NoteEntry, Shift  # noqa: F401
+from portal.quotes.models import ApprovalDecision, ChargeLine, FollowUp, Quote  # noqa: F401

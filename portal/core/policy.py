@@ -36,6 +36,13 @@ def _owner_or(*roles):
     return rule
 
 
+def _quote_owner_or(*roles):
+    """The quote's author, or one of roles."""
+    allowed = frozenset(roles)
+    return lambda user, quote: user.role in allowed or (
+        quote is not None and user.role == Role.AGENT and quote.agent_id == user.id)
+
+
 def _receives(user, note) -> bool:
     """The note's incoming agent, or a member of the team it is for; never its writer."""
     if note is None or user.id == note.author_id:
@@ -88,6 +95,12 @@ RULES = {
     "handover.addendum": _note_corrector,
     "handover.close_item": _roles(Role.AGENT, Role.SUPERVISOR),
     "handover.shifts": _roles(Role.ADMIN),
+    "quotes.list": _roles(*STAFF),
+    "quotes.view": _roles(*STAFF),
+    "quotes.create": _roles(Role.AGENT, Role.SUPERVISOR),
+    "quotes.edit": _quote_owner_or(Role.SUPERVISOR),
+    "quotes.approve": _roles(Role.SUPERVISOR, Role.ADMIN),
+    "quotes.internal": _roles(Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
 }
 
 

@@ -60,9 +60,11 @@ def load(if_empty, seed, customers):
     lines = [f"{role_label(u):<{width}}{u:<10}{p}" for u, p in passwords.items()]
     path = _write_logins(lines)
     from portal.handover.models import HandoverNote
+    from portal.quotes.models import Quote
     notes = db.session.scalar(sa.select(sa.func.count()).select_from(HandoverNote))
+    quotes = db.session.scalar(sa.select(sa.func.count()).select_from(Quote).where(Quote.is_current.is_(True)))
     click.echo(f"Loaded demo data: {len(passwords)} users, {customers} customers, "
-               f"{notes} shift handover notes over the last week.")
+               f"{notes} shift handover notes over the last week, {quotes} quotes over 90 days.")
     click.echo(f"Demo logins (kept in {path}):")
     for line in lines:
         click.echo(f"  {line}")

@@ -2,9 +2,10 @@
 
 load_demo() creates one user per role plus a new hire, and a book of customers from Taiwan,
 the mainland, Hong Kong and abroad, with contacts, grade reviews, reassignments and credit
-terms, then a week of shift handovers among the agents up to now (portal/demo/handover.py).
+terms, then a week of shift handovers among the agents up to now (portal/demo/handover.py) and
+ninety days of quotes with their approvals, follow-ups and outcomes (portal/demo/quotes.py).
 Everything is drawn from random.Random(seed), so the data is the same on every run; only the
-passwords are random (and the handover history is placed in time before the present moment).
+passwords are random (and the handover and quote histories are placed in time before the present moment).
 The caller commits.
 
 Company, person and street names are made up. E-mail addresses use the reserved `.example`
@@ -616,8 +617,8 @@ def _contacts(rng: random.Random, actor: User, customer: Customer, draft: Draft,
 
 
 def load_demo(seed: int = 7, customers: int = 200) -> dict[str, str]:
-    """Create the demo staff, customers and a week of shift handovers through the app's rules;
-    returns {username: password}.
+    """Create the demo staff, customers, a week of shift handovers and ninety days of quotes
+    through the app's rules; returns {username: password}.
 
     Needs an app context; pushes a request context of its own when there is none (the rules'
     messages are translated). Flushes, never commits.
@@ -697,4 +698,8 @@ def _load(seed: int, n: int) -> dict[str, str]:
     # A week of shift handovers among the agents and the supervisor, ending now.
     from portal.demo.handover import load_handover
     load_handover(seed, users, made)
+
+    # Ninety days of quotes, approvals and follow-ups, ending now.
+    from portal.demo.quotes import load_quotes
+    load_quotes(seed, users, made)
     return passwords

@@ -75,3 +75,65 @@ def test_load_demo_makes_a_week_of_shift_handovers(app):
             assert item.done_at is None or item.raised_at < item.done_at <= now
         for entry in db.session.scalars(sa.select(NoteEntry).where(NoteEntry.carried_by_id.is_not(None))):
             assert entry.carried_at == entry.note.created_at
+
+
+def test_load_demo_makes_ninety_days_of_quotes(app):
+    from datetime import timedelta
+
+    from portal.core.audit import AuditEntry
+    from portal.quotes import rules
+    from portal.quotes.models import FollowUp, Mode, Quote, Status
+
+    with app.app_context():
+        load_demo(customers=30)
+        db.session.commit()
+        now = utcnow()
+        users = {u.username: u for u in db.session.scalars(sa.select(User))}
+        quotes = db.session.scalars(sa.select(Quote).order_by(Quote.id)).all()
+        current = [q for q in quotes if q.is_current]
+
+        assert {q.status for q in current} == set(Status.ALL)
+        assert {q.mode for q in quotes} == set(Mode.ALL)
+        assert {q.pol[:2] for q in quotes} >= {"TW", "CN", "HK"}
+
+        # Waiting for the supervisor now: the new hire's, and below-minimum or self-sourced ones by others.
+        pending = [q for q in current if q.status == Status.PENDING]
+        assert sum(q.agent_id == users["newhire"].id for q in pending) >= 3
+        assert any(q.agent_id != users["newhire"].id and set(q.approval_reasons.split(","))
+                   & {"below_minimum", "self_sourced"} for q in pending)
+        for q in (q for q in current if q.status == Status.RETURNED):
+            last = q.decisions[-1]
+            assert (last.decision, last.decided_by_id) == ("returned", users["lead"].id) and last.comment
+
+        # Peer forwarders are quoted by `peer`, and never sent the minimum in writing (R-Q5).
+        to_peers = [q for q in current if q.customer.kind == Kind.PEER]
+        assert sum(q.agent_id == users["peer"].id for q in to_peers) > len(to_peers) / 2
+        assert all("minimum_in_writing" not in q.approval_reasons for q in to_peers if q.sent_at)
+
+        # Revisions (R-Q9): the old one stays as it was; one follow-up is due for `agent` today (R-Q8).
+        revised = [q for q in quotes if q.revision == 2]
+        assert revised
+        for q in revised:
+            old = next(o for o in quotes if o.number == q.number and o.revision == 1)
+            assert not old.is_current and old.sent_at and old.sent_at < q.created_at
+        assert rules.follow_ups_due(users["agent"], now + timedelta(hours=12))
+
+        # History reads true: every moment in the past and in order, and R-Q1 held on the way.
+        for q in quotes:
+            assert q.inquiry_at <= q.created_at <= q.updated_at <= now
+            if q.sent_at:
+                assert q.created_at <= q.sent_at <= now
+                assert q.response_seconds == int((q.sent_at - q.inquiry_at).total_seconds())
+                if q.approval_reasons:
+                    assert any(d.decision == "approved" and d.decided_at <= q.sent_at for d in q.decisions)
+            for d in q.decisions:
+                assert q.created_at <= d.decided_at <= (q.sent_at or now)
+            if q.status == Status.SENT and q.is_current:
+                assert q.valid_until >= now.date() - timedelta(days=4)   # else it would have expired
+        for f in db.session.scalars(sa.select(FollowUp)):
+            assert f.quote.sent_at < f.due_at
+            assert f.done_at is None or f.quote.sent_at <= f.done_at <= now
+        moments = db.session.scalars(sa.select(AuditEntry.at).where(AuditEntry.subject_type == "quote")
+                                     .order_by(AuditEntry.id)).all()
+        assert moments == sorted(moments) and moments[-1] <= now
+        assert len(rules.pending_approvals()) == len(pending)   # the supervisor's list

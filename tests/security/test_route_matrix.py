@@ -9,13 +9,38 @@ so does a method added to a route.
 The sample records: every agent (and the new hire) works on a customer they own; the other
 roles use the agent's customer. test_record_level_access_to_someone_elses_customer walks the
 same routes on a customer that belongs to another agent.
+
+Shift handover: every agent (and the new hire) works on a draft note of their own with two
+fresh items (one to keep, one to delete), acknowledges a note handed to them and adds an
+addendum to one they took over earlier; the supervisor acknowledges a note handed to it and
+otherwise works on the agent's notes, as the other roles do. Handing a draft over ends its
+writing, so that call comes last for each role. Submitting and acknowledging answer a plain
+form with a redirect to the note and a flashed message: "success" when done, "error" when
+the rule refuses (the third element of a row's tuple is the flashed category expected).
+test_record_level_access_to_handover_notes opens four notes (a draft, to a person, to a team,
+acknowledged by a member who has since changed team) as the writer, the recipient, team
+members, the acknowledger, an outsider and every role, and walks every note route as those
+who may not read the note.
+
+Quotes: every role works on one quote of the agent's, for the agent's sample customer, that
+needs no approval (a released draft). The workflow POSTs with an empty form carry no version
+(stale) or do not fit the draft (submitting a quote that needs no approval, revising a draft):
+the rule refuses them and answers with a redirect to the quote and a flashed "error", so the
+draft is the same for every role. Duplicating succeeds and redirects to the new copy's editor,
+whose id is not known in advance: a `*` in a row's location matches any part of the path. The
+agent and the supervisor each finish a follow-up of their own (of a quote the agent sent).
+test_record_level_access_to_someone_elses_customer also walks the quote routes on a quote and a
+follow-up of another agent: an agent may read and duplicate it but not change it.
 """
 from datetime import date, timedelta
+from decimal import Decimal
+from fnmatch import fnmatchcase
 from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.core.timeutil import utcnow
 from portal.customers.models import Contact, Customer
 from portal.extensions import db
 
@@ -25,8 +50,24 @@ HOME = (302, "/")               # /login when already logged in
 LIST = (302, "/customers")      # / is the customer list
 TO_LOGIN = (303, "/login")      # after logging out
 TO_CUSTOMER = (303, "/customers/{customer_id}")  # after deleting a contact (plain form)
+NOTE = "/handover/notes/{note_id}"
+TO_NOTE = (303, NOTE)                        # a change to the draft, done (plain form)
+CARRIED = (303, NOTE, "success")             # the open item of the note acknowledged just before
+HANDED = (303, NOTE, "success")              # the draft is handed over
+NOT_YOURS = (303, NOTE, "error")             # submit refused by the rule: only the writer hands over
+ACKED = (303, "/handover/notes/{inbox_note_id}", "success")
+# Closing or reopening with an empty form carries no version (stale) or finds the item open
+# already: refused by the rule, back to the note with the reason, as submit and acknowledge do.
+ITEM_REFUSED = (303, NOTE, "error")
+QUOTE_REFUSED = (303, "/quotes/{quote_id}", "error")  # a workflow step refused by the rule (see the docstring)
+COPIED = (303, "/quotes/*/edit", "success")           # duplicated: to the new draft's editor
+FOLLOWED_UP = (303, "/quotes", "success")             # a follow-up of one's own (or, as supervisor, any) done
+# A plain-form decision the rule refuses (no version: stale) goes back to the queue; the htmx
+# form gets the card with the reason instead. The reason is flashed as an error.
+DECISION_REFUSED = (303, "/quotes/approvals", "error")
 
-# A status, or (status, path of the Location header; {placeholders} are the sample ids).
+# A status, or (status, path of the Location header; {placeholders} are the sample ids), or
+# (status, path, category of the one message flashed by the request).
 #                                           anonymous  agent     new_hire  supervisor finance  admin
 EXPECTED = {
     "core.home": {
@@ -106,16 +147,172 @@ EXPECTED = {
         # deleting needs no form: the owner, supervisor and admin succeed (each on a contact of its own)
         "POST": (LOGIN,     TO_CUSTOMER, TO_CUSTOMER, TO_CUSTOMER, 403, TO_CUSTOMER),
     },
+    "handover.index": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+    },
+    "handover.start": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "handover.note": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      200),
+    },
+    "handover.summary": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        # an autosave without the remarks field is malformed: refused, so it cannot wipe the remarks
+        "POST": (LOGIN,     400,      400,      403,       403,      403),
+    },
+    "handover.item_add": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      403,       403,      403),
+    },
+    "handover.item_edit": {
+        "GET":  (LOGIN,     200,      200,      403,       403,      403),
+        "POST": (LOGIN,     422,      422,      403,       403,      403),
+    },
+    "handover.item_delete": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        # deleting needs no form: the writer removes a fresh item (each role its own)
+        "POST": (LOGIN,     TO_NOTE,  TO_NOTE,  403,       403,      403),
+    },
+    "handover.item_move": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     TO_NOTE,  TO_NOTE,  403,       403,      403),
+    },
+    "handover.item_close": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     ITEM_REFUSED, ITEM_REFUSED, ITEM_REFUSED, 403, 403),
+    },
+    "handover.item_reopen": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     ITEM_REFUSED, ITEM_REFUSED, ITEM_REFUSED, 403, 403),
+    },
+    "handover.submit": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     HANDED,   HANDED,   NOT_YOURS, 403,      403),
+    },
+    "handover.acknowledge": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     ACKED,    ACKED,    ACKED,     403,      403),
+    },
+    "handover.carry": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     CARRIED,  CARRIED,  403,       403,      403),
+    },
+    "handover.addendum": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "handover.board": {
+        "GET":  (LOGIN,     403,      403,      200,       403,      200),
+    },
+    "handover.history": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      200),
+    },
+    "handover.shifts": {
+        "GET":  (LOGIN,     403,      403,      403,       403,      200),
+    },
+    "handover.shift_edit": {  # /handover/shifts/new and /handover/shifts/<id>
+        "GET":  (LOGIN,     403,      403,      403,       403,      200),
+        "POST": (LOGIN,     403,      403,      403,       403,      422),
+    },
+    "quotes.index": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "quotes.new": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "quotes.edit": {  # the agent's draft: its author and a supervisor
+        "GET":  (LOGIN,     200,      403,      200,       403,      403),
+        "POST": (LOGIN,     422,      403,      422,       403,      403),
+    },
+    "quotes.lines": {  # an empty editor gets one charge line more
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     200,      200,      200,       403,      403),
+    },
+    "quotes.contacts": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+    },
+    "quotes.lane": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "quotes.detail": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "quotes.submit": {  # the draft needs no approval
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     QUOTE_REFUSED, 403, QUOTE_REFUSED, 403, 403),
+    },
+    "quotes.send": {  # no version: stale
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     QUOTE_REFUSED, 403, QUOTE_REFUSED, 403, 403),
+    },
+    "quotes.won": {  # no version: stale
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     QUOTE_REFUSED, 403, QUOTE_REFUSED, 403, 403),
+    },
+    "quotes.lost": {  # no version: stale
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     QUOTE_REFUSED, 403, QUOTE_REFUSED, 403, 403),
+    },
+    "quotes.duplicate": {  # needs no form: whoever quotes copies it into a draft of their own
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     COPIED,   COPIED,   COPIED,    403,      403),
+    },
+    "quotes.revise": {  # a draft is edited, not revised
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     QUOTE_REFUSED, 403, QUOTE_REFUSED, 403, 403),
+    },
+    "quotes.approvals": {
+        "GET":  (LOGIN,     403,      403,      200,       403,      200),
+    },
+    "quotes.decide": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     403,      403,      DECISION_REFUSED, 403, DECISION_REFUSED),
+    },
+    "quotes.quotation": {  # released: it needs no approval
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "quotes.follow_up_done": {  # the new hire is neither the follow-up's agent nor an approver
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     FOLLOWED_UP, 403,   FOLLOWED_UP, 403,    403),
+    },
+    "quotes.export_csv": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "quotes.export_xlsx": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "quotes.impact": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
 }
 
 # Record-level rules: on a customer owned by someone else an agent (new hire included) may
 # look but not change; everything else is as in EXPECTED.
 OWNER_ONLY = {"customers.edit", "customers.contact_add", "customers.contact_edit", "customers.contact_delete"}
 AGENTS = {"agent", "new_hire"}
+# On a quote of another agent's, the same: an agent reads and duplicates it but changes nothing,
+# and finishes only follow-ups of their own.
+AUTHOR_ONLY = {"quotes.edit", "quotes.submit", "quotes.send", "quotes.won", "quotes.lost", "quotes.revise",
+               "quotes.follow_up_done"}
+
+# Which sample a route argument takes where it is not the sample of the same name.
+SAMPLE_OF = {
+    ("customers.contact_delete", "contact_id"): "delete_contact_id",
+    ("handover.item_delete", "item_id"): "delete_item_id",
+    ("handover.acknowledge", "note_id"): "inbox_note_id",
+    ("handover.addendum", "note_id"): "acked_note_id",
+}
+# Calls that end what the calls after them work on: last for each role (logging out the very last).
+FINAL = (("handover.submit", "POST"), ("auth.logout", "POST"))
 
 
 def _routes(app):
-    return {rule.endpoint: rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    """Every rule but static's, as (endpoint, rule) pairs: one endpoint may have several rules
+    (/handover/shifts/new and /handover/shifts/<id>), and each of them is walked."""
+    return [(rule.endpoint, rule) for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
 
 
 def _methods(rule):
@@ -125,8 +322,8 @@ def _methods(rule):
 
 def _expected(endpoint, method, role, samples):
     value = EXPECTED[endpoint][method][ROLES.index(role)]
-    status, location = value if isinstance(value, tuple) else (value, None)
-    return status, location.format(**samples) if location else None
+    status, location, flashed = (value + (None,) * 3)[:3] if isinstance(value, tuple) else (value, None, None)
+    return status, location.format(**samples) if location else None, flashed
 
 
 def _setup(app, make_user, make_customer):
@@ -152,6 +349,109 @@ def _setup(app, make_user, make_customer):
     return users, customers, clients
 
 
+def _day_shift(app):
+    from portal.handover.models import Shift
+    with app.app_context():
+        return db.session.scalar(sa.select(Shift.id).where(Shift.name_en == "Day"))
+
+
+def _handover_notes(app, users):
+    """Through the rules: for the agent, the new hire and the supervisor, a note handed to them
+    by the other agent (to acknowledge); for the agent and the new hire one they took over
+    already (for addenda), and a draft of their own with a fresh item to keep and one to delete.
+    Returns {key: {"draft", "keep", "delete", "inbox", "acked"}} of ids."""
+    from portal.auth.models import User
+    from portal.handover import rules
+    from portal.handover.models import Shift
+    notes = {key: {} for key in ("agent", "new_hire", "supervisor")}
+    with app.test_request_context():
+        person = {key: db.session.get(User, u.id) for key, u in users.items()}
+        shift = db.session.get(Shift, _day_shift(app))
+        day = date(2026, 11, 23)
+
+        def handed_over(author, to, acknowledged=False):
+            note, _ = rules.start_note(person[author], shift, day, person[to])
+            rules.save_summary(person[author], note, f"Remarks for {to}")
+            rules.add_item(person[author], note, {"text": f"Open item for {to}", "priority": "normal",
+                                                  "category": "other"})
+            rules.submit_note(person[author], note)
+            if acknowledged:
+                rules.acknowledge(person[to], note)
+            return note.id
+
+        for key in notes:
+            notes[key]["inbox"] = handed_over("other_agent", key)
+        for key in ("agent", "new_hire"):
+            notes[key]["acked"] = handed_over("other_agent", key, acknowledged=True)
+            draft, carried = rules.start_note(person[key], shift, day, person["other_agent"])
+            assert carried == 1  # the open item of the note they took over
+            keep = rules.add_item(person[key], draft, {"text": "Keep me", "priority": "urgent", "category": "booking"})
+            delete = rules.add_item(person[key], draft, {"text": "Delete me", "priority": "info", "category": "other"})
+            notes[key].update(draft=draft.id, keep=keep.id, delete=delete.id)
+        db.session.commit()
+    return notes
+
+
+def _handover_samples(notes, role):
+    """The agent and the new hire work on their own notes; the supervisor acknowledges its own
+    note and otherwise works on the agent's; everyone else works on the agent's notes."""
+    own = notes["new_hire" if role == "new_hire" else "agent"]
+    inbox = notes["supervisor" if role == "supervisor" else "new_hire" if role == "new_hire" else "agent"]["inbox"]
+    return {"note_id": own["draft"], "item_id": own["keep"],
+            "delete_item_id": own["delete"] if role in AGENTS else own["keep"],
+            "inbox_note_id": inbox, "acked_note_id": own["acked"]}
+
+
+def _quote_values(customer_id):
+    """A general-cargo quote that needs no approval from an agent out of probation (sold above
+    the minimum, not self-sourced, a direct customer), still valid for a month."""
+    values = {"customer_id": customer_id, "contact_id": None, "inquiry_at": utcnow() - timedelta(hours=1),
+              "mode": "fcl", "pol": "TWKHH", "pod": "USLAX", "carrier": "EGLV", "container_type": "40HQ",
+              "container_qty": 2, "gross_weight_kg": Decimal("18000"), "commodity": "Machine tools",
+              "incoterm": "FOB", "valid_until": date.today() + timedelta(days=30), "currency": "USD",
+              "self_sourced_rate": False, "dg_fees_confirmed": False, "notes": "", "remarks": ""}
+    lines = [{"charge_code": "OFR", "basis": "container", "quantity": Decimal("2"), "sell_rate": Decimal("1850.00"),
+              "buy_rate": Decimal("1500.00"), "min_sell_rate": Decimal("1700.00"), "currency": "USD",
+              "direction": "receivable", "includes": ""}]
+    return values, lines
+
+
+def _quotes(app, users, customers, author="agent", finishers=("agent", "supervisor")):
+    """Through the rules, as author (an agent) on its sample customer: a released draft, and for
+    each of finishers a quote sent already with a follow-up for that role to finish.
+    Returns {"quote_id": the draft, "follow_ups": {finisher: follow-up id}}."""
+    from portal.auth.models import User
+    from portal.quotes import rules
+    with app.test_request_context():
+        agent = db.session.get(User, users[author].id)
+        draft = rules.create_quote(agent, *_quote_values(customers[author]))
+        assert draft.status == "draft" and not draft.approval_reasons and rules.is_released(draft)
+        follow_ups = {}
+        for key in finishers:
+            sent = rules.create_quote(agent, *_quote_values(customers[author]))
+            follow_ups[key] = rules.send(agent, sent, sent.version)[0].id
+        db.session.commit()
+        return {"quote_id": draft.id, "follow_ups": follow_ups}
+
+
+def _quote_samples(quotes, role):
+    """Everyone works on the one draft; the finishers each on a follow-up of their own, the
+    others on the first finisher's."""
+    follow_ups = quotes["follow_ups"]
+    return {"quote_id": quotes["quote_id"],
+            "follow_up_id": follow_ups.get(role, next(iter(follow_ups.values())))}
+
+
+def _quote_state(app):
+    """Every quote's (number, revision, status, version, current) and every follow-up's done flag."""
+    from portal.quotes.models import FollowUp, Quote
+    with app.app_context():
+        quotes = {q.id: (q.number, q.revision, q.status, q.version, q.is_current, q.agent_id)
+                  for q in db.session.scalars(sa.select(Quote))}
+        done = {f.id: f.done_at is not None for f in db.session.scalars(sa.select(FollowUp))}
+        return quotes, done
+
+
 def _contact_ids(app, customer_id):
     with app.app_context():
         rows = db.session.execute(sa.select(Contact.name, Contact.id).where(Contact.customer_id == customer_id))
@@ -170,57 +470,84 @@ def _versions(app):
 
 
 def _url(app, rule, samples):
-    values = {arg: samples["delete_contact_id" if arg == "contact_id" and rule.endpoint.endswith("_delete") else arg]
-              for arg in rule.arguments}
+    values = {arg: samples[SAMPLE_OF.get((rule.endpoint, arg), arg)] for arg in rule.arguments}
     with app.test_request_context():
         return url_for(rule.endpoint, **values)
 
 
+def _flashed(client) -> list[str]:
+    """The categories of the messages flashed and not yet shown; they are taken off the session."""
+    with client.session_transaction() as session:
+        return [category for category, _message in session.pop("_flashes", [])]
+
+
 def _check(client, method, url, expected, label, mismatches):
-    status, location = expected
+    status, location, flashed = expected
+    _flashed(client)
     response = client.get(url) if method == "GET" else client.form(url, {})
     got_location = urlsplit(response.location).path if response.location else None
-    if response.status_code != status or (location is not None and got_location != location):
+    got_flashed = _flashed(client)
+    if location is not None and "*" in location and got_location is not None and fnmatchcase(got_location, location):
+        location = got_location  # a location known only in part (a new record's id)
+    if response.status_code != status or (location is not None and got_location != location) or (
+            flashed is not None and got_flashed != [flashed]):
         mismatches.append(f"{label:<12} {method:<4} {url:<40} expected {status} {location or ''}"
-                          f" got {response.status_code} {response.location or ''}")
+                          f" {flashed or ''} got {response.status_code} {response.location or ''}"
+                          f" {' '.join(got_flashed) if flashed else ''}".rstrip())
 
 
 def _walk(app, clients, routes, sample_for, expected_for, mismatches, tag=""):
-    """Every role, every route, every method; logging out comes last for each role."""
+    """Every role, every route, every method; FINAL calls come last for each role."""
     for role in ROLES:
         samples = sample_for(role)
-        calls = [(endpoint, method) for endpoint, rule in routes.items() for method in _methods(rule)]
-        calls.sort(key=lambda call: (call == ("auth.logout", "POST"), call[1] == "POST"))
-        for endpoint, method in calls:
-            url = _url(app, routes[endpoint], samples)
+        calls = [(endpoint, rule, method) for endpoint, rule in routes for method in _methods(rule)]
+        calls.sort(key=lambda call: (FINAL.index(call[::2]) if call[::2] in FINAL else -1, call[2] == "POST"))
+        for endpoint, rule, method in calls:
+            url = _url(app, rule, samples)
             _check(clients[role], method, url, expected_for(endpoint, method, role, samples),
                    f"{role}{tag}", mismatches)
 
 
 def _assert_matrix_covers(routes):
-    assert set(routes) == set(EXPECTED), (
-        f"routes without a row in EXPECTED: {sorted(set(routes) - set(EXPECTED))}; "
-        f"rows for routes that do not exist: {sorted(set(EXPECTED) - set(routes))}")
+    endpoints = {endpoint for endpoint, _rule in routes}
+    assert endpoints == set(EXPECTED), (
+        f"routes without a row in EXPECTED: {sorted(endpoints - set(EXPECTED))}; "
+        f"rows for routes that do not exist: {sorted(set(EXPECTED) - endpoints)}")
 
 
 def test_every_route_is_in_the_matrix(app):
     routes = _routes(app)
     _assert_matrix_covers(routes)
-    for endpoint, rule in routes.items():
-        assert set(_methods(rule)) == set(EXPECTED[endpoint]), f"{endpoint}: methods {_methods(rule)}"
+    for endpoint, rule in routes:
+        assert set(_methods(rule)) == set(EXPECTED[endpoint]), f"{endpoint} {rule.rule}: methods {_methods(rule)}"
         for method, row in EXPECTED[endpoint].items():
             assert len(row) == len(ROLES), f"{endpoint} {method}"
+
+
+def _handover_state(app):
+    """Every note's state and every item's (text, state, version), to compare before and after."""
+    from portal.handover.models import HandoverItem, HandoverNote
+    with app.app_context():
+        notes = dict(db.session.execute(sa.select(HandoverNote.id, HandoverNote.state)).all())
+        items = {i.id: (i.text, i.state, i.version) for i in db.session.scalars(sa.select(HandoverItem))}
+        return notes, items
 
 
 def test_every_route_for_every_role(app, make_user, make_customer):
     routes = _routes(app)
     _assert_matrix_covers(routes)
     users, customers, clients = _setup(app, make_user, make_customer)
+    notes = _handover_notes(app, users)
+    quotes = _quotes(app, users, customers)
+    shift_id = _day_shift(app)
     before = _versions(app)
+    notes_before, items_before = _handover_state(app)
+    quotes_before, follow_ups_before = _quote_state(app)
 
     def sample_for(role):
         owned = customers["new_hire"] if role == "new_hire" else customers["agent"]
-        return _samples(app, role, owned, users["agent"].id)
+        return _samples(app, role, owned, users["agent"].id) | _handover_samples(notes, role) \
+            | _quote_samples(quotes, role) | {"shift_id": shift_id}
 
     mismatches = []
     _walk(app, clients, routes, sample_for, _expected, mismatches)
@@ -234,21 +561,57 @@ def test_every_route_for_every_role(app, make_user, make_customer):
     assert left["new_hire"] == {"Keep Me", *(f"Delete {r}" for r in ROLES if r != "new_hire")}
     assert left["other_agent"] == {"Keep Me", *(f"Delete {r}" for r in ROLES)}
 
+    # Handover: the writers' drafts were handed over, the inboxes acknowledged, the two fresh
+    # "Delete me" items removed; no note was started, no item added, closed or reworded. The
+    # open item of the note each writer acknowledged was carried into their draft (R-H3).
+    notes_after, items_after = _handover_state(app)
+    changed = {n: (notes_before[n], s) for n, s in notes_after.items() if notes_before.get(n) != s}
+    assert changed == {**{notes[k]["draft"]: ("draft", "submitted") for k in AGENTS},
+                       **{notes[k]["inbox"]: ("submitted", "acknowledged") for k in notes}}
+    assert set(notes_after) == set(notes_before)
+    assert items_after == {i: v for i, v in items_before.items() if i not in {notes[k]["delete"] for k in AGENTS}}
+    from portal.handover.models import HandoverNote, Shift
+    with app.app_context():
+        def item_ids(note_id):
+            return {e.item_id for e in db.session.get(HandoverNote, note_id).entries}
+        for key in AGENTS:  # started with the acknowledged note's item, then the inbox's came along
+            assert item_ids(notes[key]["draft"]) == {notes[key]["keep"]} | item_ids(notes[key]["acked"]) \
+                | item_ids(notes[key]["inbox"])
+    # The shift an admin's empty form was posted to is as it was.
+    with app.app_context():
+        shift = db.session.get(Shift, shift_id)
+        assert (shift.name_en, shift.version, shift.active) == ("Day", 1, True)
+
+    # Quotes: the refused workflow calls left every quote as it was; the agent, the new hire and
+    # the supervisor each made one copy of the draft, a draft of their own; the agent and the
+    # supervisor finished their follow-ups and nothing else.
+    quotes_after, follow_ups_after = _quote_state(app)
+    assert {i: v for i, v in quotes_after.items() if i in quotes_before} == quotes_before
+    copies = [v for i, v in quotes_after.items() if i not in quotes_before]
+    assert sorted((status, version, current, agent_id) for _n, _r, status, version, current, agent_id in copies) \
+        == sorted(("draft", 1, True, users[k].id) for k in ("agent", "new_hire", "supervisor"))
+    assert follow_ups_after == follow_ups_before | {quotes["follow_ups"][k]: True for k in ("agent", "supervisor")}
+
 
 def test_record_level_access_to_someone_elses_customer(app, make_user, make_customer):
-    """Agents read every customer but change only their own; supervisors and admins change any."""
+    """Agents read every customer but change only their own; supervisors and admins change any.
+    The same for quotes: another agent's quote (and follow-up) is changed by its author and a
+    supervisor only."""
     users, customers, clients = _setup(app, make_user, make_customer)
-    routes = {e: r for e, r in _routes(app).items() if e in EXPECTED and "customer_id" in r.arguments}
-    assert OWNER_ONLY <= set(routes)
+    quotes = _quotes(app, users, customers, author="other_agent", finishers=("supervisor",))
+    quotes_before, follow_ups_before = _quote_state(app)
+    routes = [(e, r) for e, r in _routes(app) if e in EXPECTED and {"customer_id", "quote_id", "follow_up_id"}
+              & set(r.arguments)]
+    assert OWNER_ONLY | AUTHOR_ONLY <= {e for e, _r in routes}
 
     def sample_for(role):
-        return _samples(app, role, customers["other_agent"], users["agent"].id)
+        return _samples(app, role, customers["other_agent"], users["agent"].id) | _quote_samples(quotes, role)
 
     def expected_for(endpoint, method, role, samples):
-        status, location = _expected(endpoint, method, role, samples)
-        if role in AGENTS and endpoint in OWNER_ONLY and status != 405:
-            return 403, None
-        return status, location
+        status, location, flashed = _expected(endpoint, method, role, samples)
+        if role in AGENTS and endpoint in OWNER_ONLY | AUTHOR_ONLY and status != 405:
+            return 403, None, None
+        return status, location, flashed
 
     mismatches = []
     _walk(app, clients, routes, sample_for, expected_for, mismatches, tag=" (other)")
@@ -257,6 +620,103 @@ def test_record_level_access_to_someone_elses_customer(app, make_user, make_cust
 
     left = set(_contact_ids(app, customers["other_agent"]))
     assert left == {"Keep Me", "Delete anonymous", "Delete agent", "Delete new_hire", "Delete finance"}
+    # The other agent's quotes are as they were; only the supervisor finished the follow-up.
+    quotes_after, follow_ups_after = _quote_state(app)
+    assert {i: v for i, v in quotes_after.items() if i in quotes_before} == quotes_before
+    assert sorted(v[5] for i, v in quotes_after.items() if i not in quotes_before) \
+        == sorted(users[k].id for k in ("agent", "new_hire", "supervisor"))  # their copies
+    assert follow_ups_after == follow_ups_before | {quotes["follow_ups"]["supervisor"]: True}
+
+
+# Who reads which note (R-H1, R-H2): its writer, its recipient or a member of the receiving
+# team, whoever acknowledged it, supervisors and admins. Everyone else gets 403, on the page and
+# on every other route of the note.
+#                 writer recipient member mover  outsider newhire supervisor finance admin
+READERS = {
+    "draft":     (200,   200,      403,   403,   403,     403,    200,       403,    200),
+    "to_person": (200,   200,      403,   403,   403,     403,    200,       403,    200),
+    "to_team":   (200,   403,      200,   403,   403,     200,    200,       403,    200),
+    "team_acked": (200,  403,      200,   200,   403,     200,    200,       403,    200),
+}
+READER_KEYS = ("writer", "recipient", "member", "mover", "outsider", "newhire", "supervisor", "finance", "admin")
+# Who, besides reading the page, tries every other route of the note (the near misses: the
+# writer's team-mate, the recipient of a team note, the acknowledger's old team, finance).
+SWEEP = {"draft": ("member", "finance"), "to_person": ("member", "newhire"), "to_team": ("recipient", "mover"),
+         "team_acked": ("recipient", "outsider")}
+
+
+def test_record_level_access_to_handover_notes(app, make_user):
+    """Notes to a person and to a team, a draft, and a team note acknowledged by a member who
+    has since moved to the other team: the page is open to the note's readers only, and every
+    route of a note (reading or writing) is 403 for those who may not read it."""
+    from portal.auth import rules as auth_rules
+    from portal.auth.models import User
+    from portal.handover import rules
+    from portal.handover.models import Shift
+    people = {
+        "writer": make_user("agent", "hw-writer", team="direct"),
+        "recipient": make_user("agent", "hw-recipient", team="peer"),
+        "member": make_user("agent", "hw-member", team="direct"),
+        "mover": make_user("agent", "hw-mover", team="direct"),
+        "outsider": make_user("agent", "hw-outsider", team="peer"),
+        "newhire": make_user("agent", "hw-newhire", team="direct", is_new_hire=True,
+                             probation_ends_on=date.today() + timedelta(days=90)),
+        "supervisor": make_user("supervisor", "hw-supervisor"),
+        "finance": make_user("finance", "hw-finance"),
+        "admin": make_user("admin", "hw-admin"),
+    }
+    notes, items = {}, {}
+    with app.test_request_context():
+        get = {key: db.session.get(User, u.id) for key, u in people.items()}
+        shift = db.session.get(Shift, _day_shift(app))
+        day = date(2026, 11, 23)
+        for key, (to, team) in {"team_acked": (None, "direct"), "to_person": (get["recipient"], None),
+                                "to_team": (None, "direct"), "draft": (get["recipient"], None)}.items():
+            note, _ = rules.start_note(get["writer"], shift, day, to, team)
+            items[key] = rules.add_item(get["writer"], note, {"text": f"Item on {key}", "priority": "normal",
+                                                              "category": "other"}).id
+            if key != "draft":
+                rules.submit_note(get["writer"], note)
+            if key == "team_acked":
+                rules.acknowledge(get["mover"], note)
+            notes[key] = note.id
+        # The acknowledger moves to the peer team: they still read the note they took over.
+        mover = get["mover"]
+        auth_rules.update_user(get["admin"], mover, mover.version, team="peer")
+        db.session.commit()
+    clients = {key: app.test_client() for key in people}
+    for key, c in clients.items():
+        c.login_as(people[key])
+    notes_before, items_before = _handover_state(app)
+
+    note_routes = [(e, r) for e, r in _routes(app) if "note_id" in r.arguments]
+    mismatches = []
+    for kind, row in READERS.items():
+        samples = {"note_id": notes[kind], "item_id": items[kind], "delete_item_id": items[kind],
+                   "inbox_note_id": notes[kind], "acked_note_id": notes[kind]}
+        for key, expected in zip(READER_KEYS, row):
+            c = clients[key]
+            page = f"/handover/notes/{notes[kind]}"
+            for response in (c.get(page), c.hx("GET", page)):
+                if response.status_code != expected:
+                    mismatches.append(f"{key:<10} GET  {kind:<10} expected {expected} got {response.status_code}")
+            if key in SWEEP[kind]:
+                assert expected == 403
+                data = {"text": "x", "summary": "x", "version": "1", "direction": "up"}
+                for n, (_endpoint, rule) in enumerate(note_routes):
+                    url = _url(app, rule, samples)
+                    for method in _methods(rule):
+                        want = 405 if method not in rule.methods else 403
+                        if method == "GET":
+                            response = c.hx("GET", url) if n % 2 else c.get(url)
+                        else:  # plain forms and htmx in turn: both go through the same checks
+                            response = c.hx("POST", url, data=data) if n % 2 else c.form(url, data)
+                        if response.status_code != want:
+                            mismatches.append(f"{key:<10} {method:<4} {url} ({kind}) expected {want}"
+                                              f" got {response.status_code}")
+    print("\n".join(mismatches))
+    assert not mismatches, f"{len(mismatches)} note access mismatches:\n" + "\n".join(mismatches)
+    assert _handover_state(app) == (notes_before, items_before)  # the refused calls changed nothing
 
 
 def test_refused_writes_with_valid_data_change_nothing(app, as_role, make_user, make_customer):

@@ -1,0 +1,139 @@
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, FieldList, FormField, HiddenField,
+                     IntegerField, SelectField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
+
+from portal.core.forms import WORKING_YEARS, PortalForm, options
+from portal.quotes.models import Direction, Mode
+from portal.quotes.reference import (BASES, CARRIERS, CHARGES, CONTAINER_TYPES, CURRENCIES, INCOTERMS,
+                                     PORT_BY_CODE, localized_name)
+
+
+def upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+def known_port(form, field):
+    if field.data and field.data not in PORT_BY_CODE:
+        raise StopValidation(_l("Unknown port: use its 5-letter UN/LOCODE, for example TWKHH."))
+
+
+def finite(form, field):
+    if isinstance(field.data, Decimal) and not field.data.is_finite():
+        raise StopValidation(_l("Enter a number, for example 1250.50."))
+
+
+def mode_choices():
+    return options([(Mode.FCL, _l("FCL")), (Mode.LCL, _l("LCL")), (Mode.SPECIAL, _l("Special equipment")),
+                    (Mode.BREAKBULK, _l("Breakbulk"))])
+
+
+def mode_label(mode: str) -> str:
+    return next((str(c.label) for c in mode_choices() if c.value == mode), mode)
+
+
+def direction_choices():
+    return options([(Direction.RECEIVABLE, _l("Receivable")), (Direction.PAYABLE, _l("Payable"))])
+
+
+def localized(items, with_code):
+    """(code, name in the viewer's language) pairs for reference data."""
+    from flask_babel import get_locale
+    locale = str(get_locale())
+    return [(item.code, f"{item.code} · {localized_name(item, locale)}" if with_code else localized_name(item, locale))
+            for item in items]
+
+
+def charge_choices():
+    return options(localized(CHARGES, True))
+
+
+def basis_choices():
+    return options(localized(BASES, False))
+
+
+def container_choices():
+    return options([("", "—")] + localized(CONTAINER_TYPES, True))
+
+
+def carrier_choices():
+    return options([("", "—")] + localized(CARRIERS, False))
+
+
+def incoterm_choices():
+    return options([("", "—")] + [(i.code, f"{i.code} · {i.name_en}") for i in INCOTERMS])
+
+
+def currency_choices():
+    return options((c, c) for c in CURRENCIES)
+
+
+MONEY = [Optional(), finite, NumberRange(0, 10_000_000, _l("Rates are between 0 and 10,000,000."))]
+
+
+class ChargeLineForm(PortalForm):
+    class Meta:
+        csrf = False
+
+    charge_code = SelectField(_l("Charge"), choices=charge_choices)
+    basis = SelectField(_l("Basis"), choices=basis_choices)
+    quantity = DecimalField(_l("Quantity"), places=3, default=1, validators=[
+        DataRequired(_l("Enter the quantity.")), finite, NumberRange(0.001, 10_000, _l("Quantities are between 0 and 10,000."))])
+    buy_rate = DecimalField(_l("Buy rate"), places=2, validators=MONEY)
+    sell_rate = DecimalField(_l("Sell rate"), places=2, validators=MONEY)
+    min_sell_rate = DecimalField(_l("Minimum sell rate"), places=2, validators=MONEY)
+    currency = SelectField(_l("Currency"), choices=currency_choices)
+    direction = SelectField(_l("Receivable or payable"), choices=direction_choices)
+    includes = StringField(_l("ALL-IN includes"), filters=[upper], validators=[
+        Optional(), Length(max=200), Regexp(r"^[A-Z0-9-]+(\s*,\s*[A-Z0-9-]+)*$",
+                                            message=_l("List charge codes separated by commas, for example OFR, BAF, THC-O."))])
+
+    def values(self) -> dict:
+        codes = {c.code for c in CHARGES}
+        includes = [c.strip() for c in (self.includes.data or "").split(",") if c.strip() in codes]
+        return {"charge_code": self.charge_code.data, "basis": self.basis.data, "quantity": self.quantity.data,
+                "buy_rate": self.buy_rate.data, "sell_rate": self.sell_rate.data,
+                "min_sell_rate": self.min_sell_rate.data, "currency": self.currency.data,
+                "direction": self.direction.data, "includes": ",".join(includes)}
+
+
+class QuoteForm(PortalForm):
+    customer_code = StringField(_l("Customer (code)"), filters=[upper], validators=[
+        DataRequired(_l("Enter the customer's code.")), Length(max=12)])
+    contact_id = SelectField(_l("Contact"), validate_choice=False, default="")
+    inquiry_at = DateTimeLocalField(_l("Inquiry received"), validators=[DataRequired(_l("Enter when the inquiry came in.")), WORKING_YEARS])
+    mode = SelectField(_l("Mode"), choices=mode_choices)
+    pol = StringField(_l("Port of loading"), filters=[upper], validators=[DataRequired(_l("Enter the port of loading.")), known_port])
+    pod = StringField(_l("Port of discharge"), filters=[upper], validators=[DataRequired(_l("Enter the port of discharge.")), known_port])
+    carrier = SelectField(_l("Carrier"), choices=carrier_choices, default="")
+    container_type = SelectField(_l("Container type"), choices=container_choices, default="")
+    container_qty = IntegerField(_l("Containers"), validators=[Optional(), NumberRange(1, 500, _l("Between 1 and 500 containers."))])
+    pieces = IntegerField(_l("Pieces"), validators=[Optional(), NumberRange(1, 1_000_000, _l("Between 1 and 1,000,000 pieces."))])
+    gross_weight_kg = DecimalField(_l("Gross weight (kg)"), places=3, validators=[
+        Optional(), finite, NumberRange(0.001, 10_000_000, _l("Between 0 and 10,000,000 kg."))])
+    volume_cbm = DecimalField(_l("Volume (CBM)"), places=3, validators=[
+        Optional(), finite, NumberRange(0.001, 100_000, _l("Between 0 and 100,000 CBM."))])
+    commodity = StringField(_l("Commodity"), validators=[DataRequired(_l("Enter the commodity.")), Length(max=200)])
+    dg_class = StringField(_l("Dangerous-goods class"), validators=[
+        Optional(), Regexp(r"^[1-9](\.[1-6])?$", message=_l("A class from 1 to 9, for example 3 or 2.1."))])
+    un_number = StringField(_l("UN number"), filters=[lambda v: v.upper().removeprefix("UN").strip() if isinstance(v, str) else v],
+                            validators=[Optional(), Regexp(r"^\d{4}$", message=_l("Four digits, for example UN1263."))])
+    dg_fees_confirmed = BooleanField(_l("Dangerous-goods fees confirmed with the carrier"))
+    shipper = StringField(_l("Shipper"), validators=[Optional(), Length(max=160)])
+    dimensions = StringField(_l("Dimensions (L × W × H)"), validators=[Optional(), Length(max=200)])
+    ship_date = DateField(_l("Ship date"), validators=[Optional(), WORKING_YEARS])
+    target_price = DecimalField(_l("Customer's target price"), places=2, validators=MONEY)
+    incoterm = SelectField(_l("Incoterm"), choices=incoterm_choices, default="")
+    cargo_ready_on = DateField(_l("Cargo ready"), validators=[Optional(), WORKING_YEARS])
+    valid_until = DateField(_l("Valid until"), validators=[DataRequired(_l("Enter the validity date.")), WORKING_YEARS])
+    currency = SelectField(_l("Quote currency"), choices=currency_choices)
+    self_sourced_rate = BooleanField(_l("Rate from a channel I found myself (needs approval)"))
+    notes = TextAreaField(_l("Internal notes"), validators=[Length(max=5000)])
+    remarks = TextAreaField(_l("Remarks for the customer"), validators=[Length(max=2000)])
+    lines = FieldList(FormField(ChargeLineForm), min_entries=1, max_entries=40)
+    version = HiddenField()
+
+    def line_values(self) -> list[dict]:
+        return [entry.form.values() for entry in self.lines]

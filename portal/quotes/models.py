@@ -1,0 +1,157 @@
+"""Quotes: a quotation to a customer, its charge lines, approval decisions and follow-ups."""
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+
+MONEY = sa.Numeric(14, 2)
+QUANTITY = sa.Numeric(12, 3)
+
+
+class Mode:
+    FCL = "fcl"
+    LCL = "lcl"
+    SPECIAL = "special"        # open top, flat rack, reefer, out of gauge
+    BREAKBULK = "breakbulk"
+    ALL = (FCL, LCL, SPECIAL, BREAKBULK)
+    GENERAL = (FCL, LCL)       # general cargo: the 5-minute response target (R-Q7)
+
+
+class Status:
+    DRAFT = "draft"
+    PENDING = "pending"        # waiting for a supervisor (R-Q1, R-Q6)
+    APPROVED = "approved"
+    RETURNED = "returned"
+    SENT = "sent"
+    WON = "won"
+    LOST = "lost"
+    EXPIRED = "expired"
+    ALL = (DRAFT, PENDING, APPROVED, RETURNED, SENT, WON, LOST, EXPIRED)
+    OPEN = (DRAFT, PENDING, APPROVED, RETURNED, SENT)
+
+
+class Direction:
+    RECEIVABLE = "receivable"
+    PAYABLE = "payable"
+    ALL = (RECEIVABLE, PAYABLE)
+
+
+class Quote(db.Model):
+    __tablename__ = "quote"
+    __table_args__ = (
+        sa.UniqueConstraint("number", "revision", name="uq_quote_number_revision"),
+        sa.Index("ix_quote_created_at_id", "created_at", "id"),
+        sa.Index("ix_quote_lane", "pol", "pod", "id"),
+        sa.Index("ix_quote_status_id", "status", "id"),
+        sa.Index("ix_quote_customer_id_id", "customer_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(20))
+    revision: Mapped[int] = mapped_column(default=1)
+    is_current: Mapped[bool] = mapped_column(default=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customer.id"))
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact.id", ondelete="SET NULL"))
+    agent_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    inquiry_at: Mapped[datetime]
+    mode: Mapped[str] = mapped_column(sa.String(12))
+    pol: Mapped[str] = mapped_column(sa.String(5))
+    pod: Mapped[str] = mapped_column(sa.String(5))
+    carrier: Mapped[str | None] = mapped_column(sa.String(10))
+    container_type: Mapped[str | None] = mapped_column(sa.String(8))
+    container_qty: Mapped[int | None]
+    pieces: Mapped[int | None]
+    gross_weight_kg: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    volume_cbm: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    commodity: Mapped[str] = mapped_column(sa.String(200), default="")
+    dg_class: Mapped[str | None] = mapped_column(sa.String(5))
+    un_number: Mapped[str | None] = mapped_column(sa.String(6))
+    dg_fees_confirmed: Mapped[bool] = mapped_column(default=False)
+    shipper: Mapped[str | None] = mapped_column(sa.String(160))
+    dimensions: Mapped[str | None] = mapped_column(sa.String(200))
+    ship_date: Mapped[date | None]
+    target_price: Mapped[Decimal | None] = mapped_column(MONEY)
+    incoterm: Mapped[str | None] = mapped_column(sa.String(3))
+    cargo_ready_on: Mapped[date | None]
+    valid_until: Mapped[date]
+    currency: Mapped[str] = mapped_column(sa.String(3), default="USD")
+    self_sourced_rate: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")        # internal, never to the customer
+    remarks: Mapped[str] = mapped_column(sa.Text, default="")      # shown on the quotation
+    status: Mapped[str] = mapped_column(sa.String(12), default=Status.DRAFT)
+    approval_reasons: Mapped[str] = mapped_column(sa.String(200), default="")
+    sent_at: Mapped[datetime | None]
+    response_seconds: Mapped[int | None]
+    lost_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    customer = relationship("Customer")
+    contact = relationship("Contact")
+    agent = relationship("User")
+    lines: Mapped[list["ChargeLine"]] = relationship(
+        back_populates="quote", order_by="ChargeLine.position", cascade="all, delete-orphan")
+    decisions: Mapped[list["ApprovalDecision"]] = relationship(
+        back_populates="quote", order_by="ApprovalDecision.id", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} r{self.revision}" if self.revision > 1 else self.number
+
+
+class ChargeLine(db.Model):
+    __tablename__ = "charge_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(sa.ForeignKey("quote.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    charge_code: Mapped[str] = mapped_column(sa.String(10))
+    basis: Mapped[str] = mapped_column(sa.String(12))
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("1"))
+    buy_rate: Mapped[Decimal | None] = mapped_column(MONEY)        # internal
+    sell_rate: Mapped[Decimal] = mapped_column(MONEY)
+    min_sell_rate: Mapped[Decimal | None] = mapped_column(MONEY)   # internal, never written (R-Q4)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    direction: Mapped[str] = mapped_column(sa.String(12), default=Direction.RECEIVABLE)
+    includes: Mapped[str] = mapped_column(sa.String(200), default="")  # ALL-IN: the charge codes it covers
+
+    quote: Mapped[Quote] = relationship(back_populates="lines")
+
+
+class ApprovalDecision(db.Model):
+    """A supervisor's approval or return of a quote, with who, when and the comment (R-Q1)."""
+
+    __tablename__ = "approval_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(sa.ForeignKey("quote.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(sa.String(10))       # approved | returned
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    quote: Mapped[Quote] = relationship(back_populates="decisions")
+    decided_by = relationship("User")
+
+
+class FollowUp(db.Model):
+    """A reminder to follow a sent quote up (R-Q8), listed for its agent until done."""
+
+    __tablename__ = "quote_follow_up"
+    __table_args__ = (sa.Index("ix_quote_follow_up_agent_due", "agent_id", "done_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(sa.ForeignKey("quote.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    due_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    quote = relationship(Quote)

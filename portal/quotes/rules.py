@@ -1,0 +1,639 @@
+"""Quotes (R-Q1 to R-Q10): required information, charges and margin, approval that no path
+bypasses, the response clock, follow-ups, history, revisions and the impact of a rate change."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, raiseload, selectinload
+
+from portal.auth.models import User
+from portal.core import audit, timeline
+from portal.core.pagination import Page, keyset_page
+from portal.core.policy import Role
+from portal.core.rules import RuleViolation, check_version
+from portal.core.text import like_pattern, search_term
+from portal.core.timeline import TimelineEntry
+from portal.core.timeutil import utcnow
+from portal.customers.models import Customer, Kind
+from portal.extensions import db
+from portal.quotes.models import ApprovalDecision, ChargeLine, Direction, FollowUp, Mode, Quote, Status
+
+CENT = Decimal("0.01")
+GENERAL_CARGO_TARGET = timedelta(minutes=5)   # R-Q7
+QUOTE_FIELDS = ("customer_id", "contact_id", "inquiry_at", "mode", "pol", "pod", "carrier", "container_type",
+                "container_qty", "pieces", "gross_weight_kg", "volume_cbm", "commodity", "dg_class", "un_number",
+                "dg_fees_confirmed", "shipper", "dimensions", "ship_date", "target_price", "incoterm",
+                "cargo_ready_on", "valid_until", "currency", "self_sourced_rate", "notes", "remarks")
+PRICE_FIELDS = ("charge_code", "basis", "quantity", "buy_rate", "sell_rate", "min_sell_rate", "currency",
+                "direction", "includes")
+ALL_IN = "ALLIN"
+
+
+# --- what a quote must hold ------------------------------------------------------------------
+
+
+def check_required(values: dict) -> None:
+    """R-Q2: required information depends on the mode; dangerous goods need class and UN number."""
+    mode = values.get("mode")
+    if mode not in Mode.ALL:
+        raise RuleViolation(_l("Choose the mode."), "mode")
+    if not values.get("commodity"):
+        raise RuleViolation(_l("Enter the commodity."), "commodity")
+    if values.get("pol") == values.get("pod"):
+        raise RuleViolation(_l("The port of discharge must differ from the port of loading."), "pod")
+    if mode in (Mode.FCL, Mode.SPECIAL):
+        if not values.get("container_type"):
+            raise RuleViolation(_l("Choose the container type."), "container_type")
+        if not values.get("container_qty"):
+            raise RuleViolation(_l("Enter how many containers."), "container_qty")
+        if not values.get("gross_weight_kg"):
+            raise RuleViolation(_l("Enter the gross weight."), "gross_weight_kg")
+    if mode in (Mode.LCL, Mode.BREAKBULK):
+        for name, message in (("pieces", _l("Enter the number of pieces.")),
+                              ("gross_weight_kg", _l("Enter the gross weight.")),
+                              ("volume_cbm", _l("Enter the volume in CBM."))):
+            if not values.get(name):
+                raise RuleViolation(message, name)
+    if mode in (Mode.SPECIAL, Mode.BREAKBULK):
+        for name, message in (("shipper", _l("Special cargo needs the shipper.")),
+                              ("dimensions", _l("Special cargo needs the dimensions.")),
+                              ("ship_date", _l("Special cargo needs the ship date.")),
+                              ("target_price", _l("Special cargo needs the customer's target price."))):
+            if not values.get(name):
+                raise RuleViolation(message, name)
+    if values.get("dg_class") or values.get("un_number"):
+        if not values.get("dg_class"):
+            raise RuleViolation(_l("Dangerous goods need their class."), "dg_class")
+        if not values.get("un_number"):
+            raise RuleViolation(_l("Dangerous goods need their UN number."), "un_number")
+        if not values.get("dg_fees_confirmed"):
+            raise RuleViolation(_l("Confirm the dangerous-goods fees with the carrier first."), "dg_fees_confirmed")
+    inquiry = values.get("inquiry_at")
+    valid_until = values.get("valid_until")
+    if inquiry and valid_until and valid_until < inquiry.date():
+        raise RuleViolation(_l("The quote cannot expire before the inquiry came in."), "valid_until")
+
+
+def check_lines(lines: list[dict]) -> None:
+    """R-Q3: receivable and payable charge lines; an ALL-IN price lists the charges it includes."""
+    if not any(line["direction"] == Direction.RECEIVABLE for line in lines):
+        raise RuleViolation(_l("Add at least one charge to collect from the customer."), "lines")
+    receivable_currency = {}
+    for line in lines:
+        if line["quantity"] <= 0 or line["quantity"] > 10_000:
+            raise RuleViolation(_l("Quantities are between 0 and 10,000."), "lines")
+        for rate in ("sell_rate", "buy_rate", "min_sell_rate"):
+            value = line.get(rate)
+            if value is not None and not (Decimal("0") <= value <= Decimal("10000000")):
+                raise RuleViolation(_l("Rates are between 0 and 10,000,000."), "lines")
+        if line["direction"] == Direction.PAYABLE and line.get("buy_rate") is None:
+            raise RuleViolation(_l("A payable charge needs its buy rate: what the company pays."), "lines")
+        if line["direction"] == Direction.RECEIVABLE and line.get("sell_rate") is None:
+            raise RuleViolation(_l("A receivable charge needs its sell rate."), "lines")
+        if line["charge_code"] == ALL_IN and not line.get("includes"):
+            raise RuleViolation(_l("An ALL-IN price must list the charges it includes."), "lines")
+        if line["direction"] == Direction.RECEIVABLE:
+            receivable_currency[line["charge_code"]] = line["currency"]
+    for line in lines:
+        collected_in = receivable_currency.get(line["charge_code"])
+        if line["direction"] == Direction.PAYABLE and collected_in and collected_in != line["currency"]:
+            raise RuleViolation(_l("%(code)s is collected in %(ours)s but paid in %(theirs)s: use one currency "
+                                   "for both so the margin adds up.", code=line["charge_code"], ours=collected_in,
+                                   theirs=line["currency"]), "lines")
+
+
+@dataclass
+class Totals:
+    receivable: Decimal = Decimal("0")
+    cost: Decimal = Decimal("0")
+
+    @property
+    def margin(self) -> Decimal:
+        return self.receivable - self.cost
+
+
+def line_amount(line, rate: str = "sell_rate") -> Decimal:
+    value = getattr(line, rate) if not isinstance(line, dict) else line.get(rate)
+    quantity = line.quantity if not isinstance(line, dict) else line["quantity"]
+    return ((value or Decimal("0")) * quantity).quantize(CENT, ROUND_HALF_UP)
+
+
+def totals(quote: Quote) -> dict[str, Totals]:
+    """Per currency: what the customer pays, what it costs us, and the margin (Decimal throughout)."""
+    result: dict[str, Totals] = defaultdict(Totals)
+    for line in quote.lines:
+        if line.direction == Direction.RECEIVABLE:
+            result[line.currency].receivable += line_amount(line)
+            result[line.currency].cost += line_amount(line, "buy_rate")
+        else:
+            result[line.currency].cost += line_amount(line, "buy_rate")
+    # The quote's own currency first, then the others alphabetically.
+    return dict(sorted(result.items(), key=lambda item: (item[0] != quote.currency, item[0])))
+
+
+# --- approval (R-Q1, R-Q6) ---------------------------------------------------------------------
+
+
+def approval_reasons(quote: Quote, author: User, today: date | None = None) -> list[str]:
+    """Why a supervisor must see this quote before the customer does; empty when nobody must."""
+    reasons = []
+    if author.in_probation(today or utcnow().date()):
+        reasons.append("new_hire")
+    if any(line.min_sell_rate is not None and line.direction == Direction.RECEIVABLE
+           and line.sell_rate < line.min_sell_rate for line in quote.lines):
+        reasons.append("below_minimum")
+    if quote.self_sourced_rate:
+        reasons.append("self_sourced")
+    customer = quote.customer or db.session.get(Customer, quote.customer_id)
+    if customer is not None and customer.kind == Kind.PEER and any(
+            line.min_sell_rate is not None and line.direction == Direction.RECEIVABLE
+            and line.sell_rate == line.min_sell_rate for line in quote.lines):
+        # R-Q5: a peer forwarder gets the company sell rate in writing; the minimum only by word of mouth.
+        reasons.append("minimum_in_writing")
+    return reasons
+
+
+def is_released(quote: Quote) -> bool:
+    """May the customer see it? Approved, or never needing approval (R-Q1)."""
+    if quote.status in (Status.APPROVED, Status.SENT, Status.WON, Status.LOST, Status.EXPIRED):
+        return True
+    return quote.status == Status.DRAFT and not quote.approval_reasons
+
+
+def ensure_released(quote: Quote) -> None:
+    """R-Q1 on every path to the customer: sending, the customer view, print, marking won."""
+    if quote.status == Status.PENDING:
+        raise RuleViolation(_l("This quote waits for a supervisor's approval."))
+    if quote.status == Status.RETURNED:
+        raise RuleViolation(_l("A supervisor returned this quote: change it and submit it again."))
+    if not is_released(quote):
+        raise RuleViolation(_l("This quote needs a supervisor's approval first."))
+
+
+def _refresh_approval(quote: Quote, author: User) -> None:
+    quote.approval_reasons = ",".join(approval_reasons(quote, author))
+
+
+def submit_for_approval(actor: User, quote: Quote) -> None:
+    _require_editable(actor, quote)
+    _refresh_approval(quote, quote.agent)
+    if not quote.approval_reasons:
+        raise RuleViolation(_l("This quote needs no approval; send it."))
+    _set_status(actor, quote, Status.PENDING)
+
+
+def decide(actor: User, quote: Quote, approve: bool, comment: str, expected_version) -> ApprovalDecision:
+    """A supervisor approves or returns a pending quote; returning needs a comment."""
+    check_version(quote, expected_version)
+    if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise RuleViolation(_l("Only a supervisor approves quotes."))
+    if actor.id == quote.agent_id:
+        raise RuleViolation(_l("Someone other than the quote's author approves it."))
+    if quote.status != Status.PENDING:
+        raise RuleViolation(_l("This quote is not waiting for approval."))
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise RuleViolation(_l("Say what to change when you return a quote."), "comment")
+    decision = ApprovalDecision(quote=quote, decision="approved" if approve else "returned", comment=comment,
+                                decided_by_id=actor.id)
+    db.session.add(decision)
+    _set_status(actor, quote, Status.APPROVED if approve else Status.RETURNED, comment=comment)
+    return decision
+
+
+def _set_status(actor: User, quote: Quote, status: str, **extra) -> None:
+    before = quote.status
+    quote.status = status
+    quote.updated_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "status", quote, {"status": [before, status], **{k: [None, v] for k, v in extra.items()}})
+
+
+# --- writing and changing --------------------------------------------------------------------
+
+
+def next_number(today: date) -> str:
+    prefix = f"Q{today:%y%m}-"
+    last = db.session.scalar(sa.select(sa.func.max(Quote.number)).where(Quote.number.like(f"{prefix}%")))
+    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{sequence:05d}"
+
+
+def _require_editable(actor: User, quote: Quote) -> None:
+    if not quote.is_current:
+        raise RuleViolation(_l("This is an old revision; it stays as it was."))
+    if quote.status not in (Status.DRAFT, Status.RETURNED, Status.APPROVED, Status.PENDING):
+        raise RuleViolation(_l("A sent quote is changed by making a new revision."))
+
+
+def _lines(lines: list[dict]) -> list[ChargeLine]:
+    """Charge lines in order; a payable line has no sell rate of its own (stored as 0)."""
+    return [ChargeLine(position=i, **(line | {"sell_rate": line.get("sell_rate") or Decimal("0")}))
+            for i, line in enumerate(lines)]
+
+
+def create_quote(actor: User, values: dict, lines: list[dict]) -> Quote:
+    values = {f: values.get(f) for f in QUOTE_FIELDS}
+    check_required(values)
+    check_lines(lines)
+    quote = Quote(**values, number=next_number(utcnow().date()), revision=1, agent_id=actor.id, agent=actor,
+                  status=Status.DRAFT, lines=_lines(lines),
+                  decisions=[])
+    _refresh_approval(quote, actor)
+    db.session.add(quote)
+    db.session.flush()
+    audit.record(actor, "create", quote, {"number": [None, quote.number], "status": [None, quote.status]},
+                 parent=quote.customer if quote.customer_id else None)
+    return quote
+
+
+def _price_snapshot(quote: Quote) -> list[tuple]:
+    return [tuple(str(getattr(line, f)) for f in PRICE_FIELDS) for line in quote.lines]
+
+
+def update_quote(actor: User, quote: Quote, expected_version, values: dict, lines: list[dict]) -> Quote:
+    """Change a quote that has not gone to the customer. Changing prices after approval sends it
+    back for approval (R-Q1): an approval covers the prices it saw, no others."""
+    check_version(quote, expected_version)
+    _require_editable(actor, quote)
+    values = {f: values.get(f) for f in QUOTE_FIELDS}
+    check_required(values)
+    check_lines(lines)
+    before = audit.snapshot(quote, QUOTE_FIELDS)
+    prices_before = _price_snapshot(quote)
+    for f, v in values.items():
+        setattr(quote, f, v)
+    quote.lines = _lines(lines)
+    db.session.flush()
+    prices_changed = _price_snapshot(quote) != prices_before
+    _refresh_approval(quote, quote.agent)
+    changes = audit.diff(before, audit.snapshot(quote, QUOTE_FIELDS))
+    if prices_changed:
+        changes["lines"] = [len(prices_before), len(quote.lines)]
+    if changes:
+        quote.updated_at = utcnow()
+        audit.record(actor, "update", quote, changes)
+    approval_relevant = prices_changed or "self_sourced_rate" in changes
+    if quote.status == Status.APPROVED and approval_relevant:
+        _set_status(actor, quote, Status.PENDING if quote.approval_reasons else Status.DRAFT)
+    elif quote.status == Status.RETURNED and not quote.approval_reasons:
+        # Fixed so that it no longer needs a supervisor (say, raised above the minimum): a plain draft.
+        _set_status(actor, quote, Status.DRAFT)
+    return quote
+
+
+def _copy(quote: Quote, **overrides) -> Quote:
+    values = {f: getattr(quote, f) for f in QUOTE_FIELDS}
+    copy = Quote(**values, agent_id=quote.agent_id, decisions=[],
+                 lines=[ChargeLine(**{f: getattr(line, f) for f in ("position", *PRICE_FIELDS)})
+                        for line in quote.lines], **overrides)
+    return copy
+
+
+def duplicate(actor: User, quote: Quote) -> Quote:
+    """A new quote from an old one. It starts as a draft and earns its own approval (R-Q1)."""
+    copy = _copy(quote, number=next_number(utcnow().date()), revision=1, status=Status.DRAFT)
+    copy.agent_id, copy.agent = actor.id, actor
+    copy.inquiry_at = utcnow()
+    _refresh_approval(copy, actor)
+    db.session.add(copy)
+    db.session.flush()
+    audit.record(actor, "create", copy, {"duplicated_from": [None, quote.label]})
+    return copy
+
+
+def revise(actor: User, quote: Quote) -> Quote:
+    """R-Q9: changing a sent quote makes revision n+1; the old revision stays readable as it was."""
+    if not quote.is_current:
+        raise RuleViolation(_l("Revise the current revision."))
+    if quote.status not in (Status.SENT, Status.LOST, Status.EXPIRED):
+        raise RuleViolation(_l("Only a quote that went to the customer gets a new revision; edit this one."))
+    copy = _copy(quote, number=quote.number, revision=quote.revision + 1, status=Status.DRAFT)
+    copy.agent = db.session.get(User, quote.agent_id)
+    quote.is_current = False
+    db.session.flush()
+    _refresh_approval(copy, copy.agent)
+    db.session.add(copy)
+    db.session.flush()
+    audit.record(actor, "create", copy, {"revision": [quote.revision, copy.revision]})
+    return copy
+
+
+# --- to the customer and after -------------------------------------------------------------------
+
+
+def send(actor: User, quote: Quote, expected_version) -> list[FollowUp]:
+    """Send the quote: stops the response clock (R-Q7) and schedules the follow-ups (R-Q8)."""
+    check_version(quote, expected_version)
+    if not quote.is_current:
+        raise RuleViolation(_l("This is an old revision; it stays as it was."))
+    if quote.status not in (Status.DRAFT, Status.APPROVED, Status.PENDING, Status.RETURNED):
+        raise RuleViolation(_l("This quote was sent already."))
+    _refresh_approval(quote, quote.agent)
+    ensure_released(quote)
+    now = utcnow()
+    quote.sent_at = now
+    quote.response_seconds = max(0, int((now - quote.inquiry_at).total_seconds()))
+    _set_status(actor, quote, Status.SENT)
+    follow_ups = [FollowUp(quote_id=quote.id, agent_id=quote.agent_id, due_at=due)
+                  for due in follow_up_times(now, current_app.config["PORTAL_TIMEZONE"])]
+    db.session.add_all(follow_ups)
+    db.session.flush()
+    return follow_ups
+
+
+def response_too_slow(quote: Quote) -> bool:
+    """R-Q7: general cargo is answered within 5 minutes; special cargo is tracked apart."""
+    return quote.mode in Mode.GENERAL and quote.response_seconds is not None \
+        and quote.response_seconds > GENERAL_CARGO_TARGET.total_seconds()
+
+
+def _next_working_day(day: date) -> date:
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def follow_up_times(sent_at: datetime, zone: str) -> list[datetime]:
+    """R-Q8: a morning quote is followed up the same afternoon, and every quote the next working day."""
+    tz, utc = ZoneInfo(zone), ZoneInfo("UTC")
+    local = sent_at.replace(tzinfo=utc).astimezone(tz)
+    times = []
+    if local.time() < time(12, 0):
+        times.append(datetime.combine(local.date(), time(15, 0), tz))
+    times.append(datetime.combine(_next_working_day(local.date()), time(10, 0), tz))
+    return [t.astimezone(utc).replace(tzinfo=None) for t in times]
+
+
+def finish_follow_up(actor: User, follow_up: FollowUp, note: str = "") -> None:
+    if follow_up.done_at is not None:
+        raise RuleViolation(_l("This follow-up is done already."))
+    follow_up.done_at = utcnow()
+    follow_up.note = (note or "")[:300]
+    db.session.flush()
+    audit.record(actor, "follow_up", follow_up.quote, {"follow_up": [None, follow_up.due_at]})
+
+
+def mark_won(actor: User, quote: Quote, expected_version) -> None:
+    check_version(quote, expected_version)
+    ensure_released(quote)
+    if quote.status != Status.SENT:
+        raise RuleViolation(_l("Only a sent quote can be won."))
+    _set_status(actor, quote, Status.WON)
+
+
+def mark_lost(actor: User, quote: Quote, reason: str, expected_version) -> None:
+    check_version(quote, expected_version)
+    if quote.status != Status.SENT:
+        raise RuleViolation(_l("Only a sent quote can be lost."))
+    if not (reason or "").strip():
+        raise RuleViolation(_l("Say why the quote was lost."), "reason")
+    quote.lost_reason = reason.strip()[:300]
+    _set_status(actor, quote, Status.LOST, reason=quote.lost_reason)
+
+
+def expire_overdue(today: date) -> int:
+    """Sent quotes past their validity become expired (R-Q8)."""
+    overdue = db.session.scalars(sa.select(Quote).where(Quote.status == Status.SENT, Quote.valid_until < today)).all()
+    for quote in overdue:
+        _set_status(None, quote, Status.EXPIRED)
+    return len(overdue)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def load_quote(quote_id: int) -> Quote | None:
+    return db.session.scalar(sa.select(Quote).where(Quote.id == quote_id).options(
+        joinedload(Quote.customer), joinedload(Quote.contact), joinedload(Quote.agent),
+        selectinload(Quote.lines), selectinload(Quote.decisions).joinedload(ApprovalDecision.decided_by)))
+
+
+def revisions(quote: Quote) -> list[Quote]:
+    return db.session.scalars(sa.select(Quote).where(Quote.number == quote.number)
+                              .order_by(Quote.revision.desc())).all()
+
+
+def lane_prices(pol: str, pod: str, container_type: str | None = None, exclude_id: int | None = None,
+                limit: int = 5) -> list[tuple[Quote, Decimal | None]]:
+    """R-Q9: the lane's latest quotes that reached the customer, with their ocean freight sell rate."""
+    select = (sa.select(Quote).where(Quote.pol == pol, Quote.pod == pod,
+                                     Quote.status.in_((Status.SENT, Status.WON, Status.LOST, Status.EXPIRED)))
+              .options(joinedload(Quote.customer), selectinload(Quote.lines))
+              .order_by(Quote.sent_at.desc(), Quote.id.desc()).limit(limit))
+    if container_type:
+        select = select.where(Quote.container_type == container_type)
+    if exclude_id:
+        select = select.where(Quote.id != exclude_id)
+    return [(quote, _freight(quote)) for quote in db.session.scalars(select).unique()]
+
+
+def lane_prices_for(quotes: list[Quote], limit: int = 3) -> dict[int, list[tuple[Quote, ChargeLine | None]]]:
+    """lane_prices for many quotes in two queries: each quote's lane, its latest `limit` quotes."""
+    lanes = {(q.pol, q.pod) for q in quotes}
+    if not lanes:
+        return {}
+    rank = sa.func.row_number().over(partition_by=(Quote.pol, Quote.pod, Quote.container_type),
+                                     order_by=(Quote.sent_at.desc(), Quote.id.desc())).label("rank")
+    ranked = (sa.select(Quote.id, rank)
+              .where(sa.tuple_(Quote.pol, Quote.pod).in_(lanes),
+                     Quote.status.in_((Status.SENT, Status.WON, Status.LOST, Status.EXPIRED))).subquery())
+    recent = db.session.scalars(
+        sa.select(Quote).join(ranked, ranked.c.id == Quote.id).where(ranked.c.rank <= limit + 1)
+        .options(joinedload(Quote.customer), selectinload(Quote.lines))
+        .order_by(Quote.sent_at.desc(), Quote.id.desc())).unique().all()
+    result = {}
+    for quote in quotes:
+        same_lane = [r for r in recent if (r.pol, r.pod) == (quote.pol, quote.pod) and r.id != quote.id
+                     and (quote.container_type is None or r.container_type == quote.container_type)][:limit]
+        result[quote.id] = [(r, _freight(r)) for r in same_lane]
+    return result
+
+
+def _freight(quote: Quote) -> ChargeLine | None:
+    return next((line for line in quote.lines if line.charge_code in ("OFR", ALL_IN)
+                 and line.direction == Direction.RECEIVABLE), None)
+
+
+def pending_approvals() -> list[Quote]:
+    return db.session.scalars(
+        sa.select(Quote).where(Quote.status == Status.PENDING, Quote.is_current.is_(True))
+        .options(joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*"))
+        .order_by(Quote.updated_at, Quote.id)).unique().all()
+
+
+def pending_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Quote).where(
+        Quote.status == Status.PENDING, Quote.is_current.is_(True)))
+
+
+def follow_ups_due(agent: User, until: datetime) -> list[FollowUp]:
+    return db.session.scalars(
+        sa.select(FollowUp).where(FollowUp.agent_id == agent.id, FollowUp.done_at.is_(None), FollowUp.due_at <= until)
+        .options(joinedload(FollowUp.quote).joinedload(Quote.customer)).order_by(FollowUp.due_at)).all()
+
+
+def my_recent_decisions(agent: User, limit: int = 10) -> list[Quote]:
+    """The agent's quotes a supervisor decided on lately: the new hire sees the outcome (R-Q1)."""
+    return db.session.scalars(
+        sa.select(Quote).where(Quote.agent_id == agent.id, Quote.is_current.is_(True),
+                               Quote.status.in_((Status.PENDING, Status.APPROVED, Status.RETURNED)))
+        .options(joinedload(Quote.customer), selectinload(Quote.decisions), raiseload("*"))
+        .order_by(Quote.updated_at.desc()).limit(limit)).unique().all()
+
+
+@dataclass
+class QuoteFilters:
+    q: str = ""
+    customer_id: int | None = None
+    pol: str | None = None
+    pod: str | None = None
+    container_type: str | None = None
+    carrier: str | None = None
+    status: str | None = None
+    agent_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def apply(self, select):
+        select = select.where(Quote.is_current.is_(True))
+        for attr in ("customer_id", "pol", "pod", "container_type", "carrier", "agent_id"):
+            value = getattr(self, attr)
+            if value:
+                select = select.where(getattr(Quote, attr) == value)
+        if self.status in Status.ALL:
+            select = select.where(Quote.status == self.status)
+        if self.date_from:
+            select = select.where(Quote.inquiry_at >= datetime.combine(self.date_from, time()))
+        if self.date_to:
+            select = select.where(Quote.inquiry_at < datetime.combine(self.date_to + timedelta(days=1), time()))
+        for word in search_term(self.q).split():
+            pattern = like_pattern(word)
+            select = select.where(sa.or_(
+                sa.func.lower(Quote.number).like(pattern, escape="\\"),
+                sa.func.lower(Quote.commodity).like(pattern, escape="\\"),
+                Quote.customer_id.in_(sa.select(Customer.id).where(Customer.search_text.like(pattern, escape="\\")))))
+        return select
+
+
+def history(filters: QuoteFilters, after: str | None = None, size: int = 50) -> Page:
+    select = filters.apply(sa.select(Quote)).options(
+        joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*"))
+    return keyset_page(select, Quote.created_at, Quote.id, descending=True, after=after, kind=datetime, size=size)
+
+
+def filtered(filters: QuoteFilters, limit: int = 5000) -> list[Quote]:
+    """Every quote the filters match (for export), newest first."""
+    return db.session.scalars(filters.apply(sa.select(Quote)).options(
+        joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*"))
+        .order_by(Quote.created_at.desc(), Quote.id.desc()).limit(limit)).unique().all()
+
+
+def impacted_quotes(carrier: str | None = None, pol: str | None = None, pod: str | None = None,
+                    shipper: str | None = None) -> list[Quote]:
+    """R-Q10: the open quotes a carrier's rate change on a lane, or a change of shipper, affects."""
+    select = sa.select(Quote).where(Quote.is_current.is_(True), Quote.status.in_(Status.OPEN))
+    if not (carrier or pol or pod or shipper):
+        return []
+    if carrier:
+        select = select.where(Quote.carrier == carrier)
+    if pol:
+        select = select.where(Quote.pol == pol)
+    if pod:
+        select = select.where(Quote.pod == pod)
+    if shipper:
+        select = select.where(sa.func.lower(Quote.shipper).like(like_pattern(search_term(shipper)), escape="\\"))
+    return db.session.scalars(select.options(joinedload(Quote.customer), joinedload(Quote.agent), raiseload("*"))
+                              .order_by(Quote.valid_until, Quote.id)).unique().all()
+
+
+# --- what the customer sees (R-Q4) ------------------------------------------------------------------
+
+
+@dataclass
+class CustomerCharge:
+    code: str
+    basis: str
+    quantity: Decimal
+    rate: Decimal
+    amount: Decimal
+    currency: str
+    includes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CustomerQuotation:
+    """Everything a quotation shows, and nothing else: built apart from the quote so that buy
+    rates, minimum sell rates, margins, payables and internal notes cannot leak into it (R-Q4)."""
+    number: str
+    revision: int
+    customer_name: str          # in the customer's own language
+    customer_name_en: str       # for an English copy
+    contact_name: str
+    locale: str
+    issued_on: date
+    valid_until: date
+    mode: str
+    pol: str
+    pod: str
+    carrier: str | None
+    container_type: str | None
+    container_qty: int | None
+    pieces: int | None
+    gross_weight_kg: Decimal | None
+    volume_cbm: Decimal | None
+    commodity: str
+    incoterm: str | None
+    cargo_ready_on: date | None
+    remarks: str
+    charges: list[CustomerCharge]
+    totals: dict[str, Decimal]
+
+
+def customer_quotation(quote: Quote) -> CustomerQuotation:
+    ensure_released(quote)
+    charges = [CustomerCharge(code=line.charge_code, basis=line.basis, quantity=line.quantity, rate=line.sell_rate,
+                              amount=line_amount(line), currency=line.currency,
+                              includes=[c for c in line.includes.split(",") if c])
+               for line in quote.lines if line.direction == Direction.RECEIVABLE]
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for charge in charges:
+        sums[charge.currency] += charge.amount
+    customer = quote.customer
+    return CustomerQuotation(
+        number=quote.number, revision=quote.revision,
+        customer_name=(customer.name_en if customer.preferred_locale == "en" else customer.name_zh)
+        or customer.display_name, customer_name_en=customer.name_en or customer.display_name,
+        contact_name=quote.contact.name if quote.contact else "", locale=customer.preferred_locale,
+        issued_on=(quote.sent_at or utcnow()).date(), valid_until=quote.valid_until, mode=quote.mode, pol=quote.pol,
+        pod=quote.pod, carrier=quote.carrier, container_type=quote.container_type, container_qty=quote.container_qty,
+        pieces=quote.pieces, gross_weight_kg=quote.gross_weight_kg, volume_cbm=quote.volume_cbm,
+        commodity=quote.commodity, incoterm=quote.incoterm, cargo_ready_on=quote.cargo_ready_on,
+        remarks=quote.remarks, charges=charges,
+        totals=dict(sorted(sums.items(), key=lambda item: (item[0] != quote.currency, item[0]))))
+
+
+@timeline.source
+def quotes_for(customer: Customer) -> list[TimelineEntry]:
+    """R-V4: the customer's quotes on its timeline."""
+    from flask import url_for
+    from flask_babel import gettext as _
+    quotes = db.session.scalars(sa.select(Quote).where(Quote.customer_id == customer.id, Quote.is_current.is_(True))
+                                .order_by(Quote.id.desc()).limit(30)).all()
+    return [TimelineEntry(at=q.sent_at or q.created_at, kind="quote",
+                          title=_("Quote %(number)s: %(pol)s → %(pod)s", number=q.label, pol=q.pol, pod=q.pod),
+                          detail=status_label(q.status), url=url_for("quotes.detail", quote_id=q.id))
+            for q in quotes]
+
+
+def status_label(status: str) -> str:
+    from flask_babel import gettext as _
+    return {Status.DRAFT: _("Draft"), Status.PENDING: _("Waiting for approval"), Status.APPROVED: _("Approved"),
+            Status.RETURNED: _("Returned"), Status.SENT: _("Sent"), Status.WON: _("Won"), Status.LOST: _("Lost"),
+            Status.EXPIRED: _("Expired")}.get(status, status)
