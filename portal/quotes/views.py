@@ -23,7 +23,7 @@ from portal.extensions import db
 from portal.quotes import rules
 from portal.quotes.forms import QuoteForm, mode_label
 from portal.quotes.models import FollowUp, Quote, Status
-from portal.quotes.reference import (BASIS_BY_CODE, CARRIER_BY_CODE, CARRIERS, CHARGE_BY_CODE, PORTS,
+from portal.quotes.reference import (BASIS_BY_CODE, CARRIER_BY_CODE, CARRIERS, CHARGE_BY_CODE, CONTAINER_TYPES, PORTS,
                                      localized_name, port_name as reference_port_name)
 
 bp = Blueprint("quotes", __name__, url_prefix="/quotes")
@@ -53,6 +53,11 @@ def basis_name(code, lang=None):
 @bp.app_template_global()
 def carrier_name(code, lang=None):
     return _name(CARRIER_BY_CODE, code, lang) if code else ""
+
+
+@bp.app_template_global()
+def container_options():
+    return [(c.code, c.code) for c in CONTAINER_TYPES]
 
 
 @bp.app_template_global()

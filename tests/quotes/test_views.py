@@ -137,3 +137,15 @@ def test_lines_fragment_adds_and_removes_rows(as_role):
     assert 'name="lines-2-charge_code"' in more
     fewer = c.hx("POST", "/quotes/lines?remove=0", data=FORM).get_data(as_text=True)
     assert 'name="lines-0-charge_code"' not in fewer and 'name="lines-1-charge_code"' in fewer
+
+
+def test_history_filters_by_container_type_and_carrier(app, as_role, customer_code):
+    c, agent = as_role("agent")
+    customer_code(agent)
+    hq = create(c)
+    gp = create(c, container_type="20GP", carrier="YMLU")
+    page = c.hx("GET", "/quotes?container_type=20GP").get_data(as_text=True)
+    assert quote(app, gp).number in page and quote(app, hq).number not in page
+    page = c.hx("GET", "/quotes?carrier=EGLV").get_data(as_text=True)
+    assert quote(app, hq).number in page and quote(app, gp).number not in page
+    assert 'id="container_type"' in c.get("/quotes").get_data(as_text=True)
