@@ -9,7 +9,6 @@ user typed; accepted text is stored cleaned (PostgreSQL refuses NUL in text) and
 import base64
 import re
 import unicodedata
-from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
 import sqlalchemy as sa
@@ -18,6 +17,7 @@ from portal.auth.models import LoginAttempt, User
 from portal.customers.forms import PHONE
 from portal.customers.models import Contact, Customer
 from portal.extensions import db
+from tests.html_forms import form_values
 
 PROFILE = {"code": "BI-0001", "name_zh": "長興海運", "name_en": "Evergrowth Marine", "kind": "peer",
            "grade": "A", "source": "departed", "is_vip": "y", "preferred_locale": "zh_Hans",
@@ -40,49 +40,6 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-class _FormValues(HTMLParser):
-    """The values a rendered form would send: inputs, checked boxes, selected options, textareas."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.values, self._select, self._textarea = {}, None, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        name = a.get("name")
-        if tag == "input" and name:
-            if a.get("type") == "checkbox":
-                self.values[name] = "checked" in a
-            elif a.get("type") not in ("submit", "button"):
-                self.values[name] = a.get("value") or ""
-        elif tag == "select" and name:
-            self._select = name
-            self.values.setdefault(name, None)
-        elif tag == "option" and self._select and "selected" in a:
-            self.values[self._select] = a.get("value")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.values[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            if self._textarea and self.values[self._textarea].startswith(("\r\n", "\n")):
-                self.values[self._textarea] = self.values[self._textarea].split("\n", 1)[1]
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.values[self._textarea] += data
-
-
-def form_values(response) -> dict:
-    parser = _FormValues()
-    parser.feed(response.get_data(as_text=True))
-    return parser.values
 
 
 def assert_echoed(response, typed: dict, skip=()):

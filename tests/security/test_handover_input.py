@@ -11,7 +11,6 @@ rule's message, and the record is as it was.
 """
 import json
 import threading
-from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -20,6 +19,7 @@ import sqlalchemy as sa
 from portal.core.text import clean_text
 from portal.extensions import db
 from portal.handover.models import Addendum, HandoverItem, HandoverNote, NoteEntry, Shift
+from tests.html_forms import form_values
 
 DAY = "2026-11-23"
 LONG = "長" * 10_000
@@ -39,46 +39,6 @@ ACCEPTED = {
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-class _FormValues(HTMLParser):
-    """The values a rendered form would send: inputs, selected options, textareas."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.values, self._select, self._textarea = {}, None, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in ("submit", "button"):
-            self.values[name] = ("checked" in a) if a.get("type") == "checkbox" else a.get("value") or ""
-        elif tag == "select" and name:
-            self._select = name
-            self.values.setdefault(name, None)
-        elif tag == "option" and self._select and "selected" in a:
-            self.values[self._select] = a.get("value")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.values[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            if self._textarea and self.values[self._textarea].startswith(("\r\n", "\n")):
-                self.values[self._textarea] = self.values[self._textarea].split("\n", 1)[1]
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.values[self._textarea] += data
-
-
-def form_values(response) -> dict:
-    parser = _FormValues()
-    parser.feed(response.get_data(as_text=True))
-    return parser.values
 
 
 def cleaned(value: str) -> str:
