@@ -4,6 +4,7 @@ import logging
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from htmx_flask import make_response
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -50,7 +51,7 @@ def handle_csrf_error(error: CSRFError):
     return _respond(400, _l("Your session's security token is missing or out of date. Reload the page and send it again."))
 
 
-def handle_stale_data(error: StaleDataError):
+def handle_stale_data(error: Exception):
     """Two people saved the same record at the same moment: the second is told, not shown a 500."""
     db.session.rollback()
     return _respond(409)
@@ -68,6 +69,8 @@ def handle_unexpected(error: Exception):
 def register(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(StaleDataError, handle_stale_data)
+    # A unique value taken at the same moment by someone else (two quotes numbered at once).
+    app.register_error_handler(IntegrityError, handle_stale_data)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -87,3 +87,20 @@ def test_home_sends_staff_to_customers_and_strangers_to_login(client, as_role):
     assert client.get("/").headers["Location"].startswith("/login")
     c, _ = as_role("agent")
     assert c.get("/").headers["Location"].endswith("/customers")
+
+
+def test_a_save_that_collides_answers_409_not_500(app, as_role, monkeypatch):
+    """Two quotes numbered at the same moment, or two saves of one record: the loser is told."""
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.customers import views
+
+    def collide(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    c, _ = as_role("agent")
+    monkeypatch.setattr(views.rules, "create_customer", collide)
+    response = c.form("/customers/new", {"code": "TW-1", "name_zh": "甲", "kind": "direct", "grade": "B",
+                                         "source": "self_sourced", "preferred_locale": "zh_Hant"})
+    assert response.status_code == 409
+    assert "Someone changed this record" in response.get_data(as_text=True)
