@@ -122,7 +122,7 @@ def field_label(name: str) -> str:
         unbound = getattr(form_class, name, None)
         if unbound is not None and unbound.args:
             return str(unbound.args[0])
-    extra = {"grade": _l("Grade"), "owner_id": _l("Owner")}
+    extra = {"grade": _l("Grade"), "owner_id": _l("Owner"), "number": _l("Number"), "status": _l("Status")}
     return str(extra.get(name, name))
 
 
@@ -137,6 +137,9 @@ def audit_value(name: str, value, user_names: dict) -> str:
         return user_names.get(value, str(value))
     if name == "country":
         return country_name(value)
+    if name == "status":
+        from portal.quotes.rules import status_label
+        return status_label(value)
     choices = {"kind": kind_choices, "source": source_choices, "preferred_locale": language_choices}.get(name)
     if choices:
         return next((str(c.label) for c in choices() if c.value == value), str(value))
