@@ -177,17 +177,10 @@ def item_add(note_id: int):
     note = _note_or_404(note_id)
     require("handover.write", note)
     form = ItemForm()
-    if form.validate_on_submit():
-        try:
-            rules.add_item(current_user, note, _item_values(form))
-        except RuleViolation as violation:
-            db.session.rollback()
-            form.add_rule_error(violation)
-        else:
-            db.session.commit()
-            if not request.htmx:
-                return redirect_to(url_for("handover.note", note_id=note.id))
-            return _items(note)
+    if save_form(form, lambda: rules.add_item(current_user, note, _item_values(form))) is None:
+        if not request.htmx:
+            return redirect_to(url_for("handover.note", note_id=note.id))
+        return _items(note)
     return _items(_note_or_404(note_id), 422, form)
 
 

@@ -1,23 +1,8 @@
 """The customers list issues the same number of queries for 10 customers as for 500."""
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from portal.extensions import db
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def _count(self, *args):
-        self.count += 1
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
+from tests.query_counter import QueryCounter
 
 
 def _add_customers(app, owners, n, start):

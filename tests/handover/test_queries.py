@@ -4,7 +4,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from portal.extensions import db
-from tests.customers.test_queries import QueryCounter
+from tests.query_counter import QueryCounter
 
 
 def _add_notes(app, writers, readers, supervisor, customer_ids, n, start):

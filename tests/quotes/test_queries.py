@@ -4,31 +4,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from portal.auth.models import User
 from portal.core.timeutil import utcnow
 from portal.extensions import db
+from tests.query_counter import QueryCounter
 from portal.quotes import rules
 from portal.quotes.models import ChargeLine, Quote
 
 LANES = (("TWKHH", "USLAX", "40HQ"), ("TWKHH", "NLRTM", "40GP"), ("CNSHA", "USLAX", "20GP"),
          ("TWTXG", "JPTYO", "40HQ"), ("HKHKG", "DEHAM", "45HQ"))
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def _count(self, *args):
-        self.count += 1
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
 
 
 def _charge(code, sell, buy, minimum=None, currency="USD", direction="receivable", basis="container", quantity="2"):
