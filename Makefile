@@ -5,18 +5,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 WORKERS ?= 2
+JOB_WORKERS ?= 2
 FLASK := $(BIN)/flask --app wsgi
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 ROOT_USER := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: run test setup db demo-logins system-deps browser-deps translations extract-messages update-catalogs clean
+.PHONY: run worker test setup db demo-logins system-deps browser-deps translations extract-messages update-catalogs clean
 
 ## make run: set up, create or upgrade the database, load demo data once, serve on 127.0.0.1:$(PORT)
+## with the job worker (scheduled and background work) beside gunicorn; Ctrl-C stops both.
 run: setup db
 	@$(MAKE) --no-print-directory demo-logins
-	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
-	exec $(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	@echo "Serving on http://127.0.0.1:$(PORT), job worker beside it  (Ctrl-C stops both)"
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/huey_consumer portal.worker.queue --workers $(JOB_WORKERS) & worker=$$!; \
+	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+## make worker: the job worker alone (production runs it as its own service; see the README)
+worker: setup
+	exec $(BIN)/huey_consumer portal.worker.queue --workers $(JOB_WORKERS)
 
 ## make test: set up, install what the browser tests need, run the whole suite
 test: setup browser-deps

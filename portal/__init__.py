@@ -16,8 +16,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from portal.core import database, errors, htmx as htmx_responses, i18n, security, urls
+    from portal.core import database, errors, htmx as htmx_responses, i18n, jobs, security, urls
     from portal.core.policy import can
+    from portal.reference import names as reference_names
 
     app.url_map.converters["id"] = database.IdConverter
     db.init_app(app)
@@ -26,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
+    jobs.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -37,27 +39,18 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.register(app)
     urls.register(app)
     errors.register(app)
+    reference_names.register(app)
 
+    # Features, lowest layer first: each registers its blueprint, template names, timeline
+    # source, navigation count and signal receivers in its init_app.
     from portal import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
-    from portal.auth import bp as auth_bp, cli as auth_cli
-    from portal.auth.forms import role_label, team_label
-    from portal.auth.views import enforce_idle_timeout
+    from portal import auth, customers, demo, handover, quotes
     from portal.core.views import bp as core_bp
-    from portal.customers import bp as customers_bp
-    from portal.demo import cli as demo_cli
-    from portal.handover import bp as handover_bp
-    from portal.quotes import bp as quotes_bp
 
     app.register_blueprint(core_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(customers_bp)
-    app.register_blueprint(handover_bp)
-    app.register_blueprint(quotes_bp)
-    app.jinja_env.globals.update(role_label=role_label, team_label=team_label)
-    app.cli.add_command(auth_cli.users)
-    app.cli.add_command(demo_cli.demo)
+    for feature in (auth, customers, handover, quotes, demo):
+        feature.init_app(app)
 
-    app.before_request(enforce_idle_timeout)
     app.after_request(htmx_responses.after_request)
     app.after_request(security.add_security_headers)
 

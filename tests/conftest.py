@@ -5,6 +5,8 @@ import os
 import re
 import shutil
 import tempfile
+import threading
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -14,8 +16,10 @@ if "PORTAL_INSTANCE_PATH" not in os.environ:
     atexit.register(shutil.rmtree, os.environ["PORTAL_INSTANCE_PATH"], ignore_errors=True)
 
 import sqlalchemy as sa  # noqa: E402
+import time_machine  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
@@ -69,6 +73,7 @@ def app(tmp_path_factory):
         "SESSION_COOKIE_SECURE": False,
         "ARGON2": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
         "PAGE_SIZE": 20,
+        "JOBS_IMMEDIATE": True,
     })
     app.test_client_class = PortalClient
     with app.app_context():
@@ -122,6 +127,40 @@ def _clean_database(request):
             _empty_tables()
 
 
+def reference_moment() -> datetime:
+    """A fixed point near today: Wednesday of this week, 01:30 UTC (09:30 in Taipei, a working
+    morning). Tests freeze the clock here and write every date relative to it, so none of them
+    depends on the calendar and none starts failing as the real date moves on."""
+    today = datetime.now(UTC).date()
+    wednesday = today - timedelta(days=today.weekday()) + timedelta(days=2)
+    return datetime.combine(wednesday, time(1, 30))
+
+
+class FrozenClock:
+    """The portal's clock, frozen; move_to() and advance() move it (tests are single-threaded)."""
+
+    def __init__(self, traveller, start: datetime):
+        self._traveller, self.start = traveller, start
+
+    def now(self) -> datetime:
+        from portal.core.clock import now
+        return now()
+
+    def move_to(self, moment: datetime) -> None:
+        self._traveller.move_to(moment.replace(tzinfo=UTC))
+
+    def advance(self, **delta) -> None:
+        self.move_to(self.now() + timedelta(**delta))
+
+
+@pytest.fixture
+def clock():
+    """Freeze time at reference_moment() (naive UTC, like every stored timestamp)."""
+    start = reference_moment()
+    with time_machine.travel(start.replace(tzinfo=UTC), tick=False) as traveller:
+        yield FrozenClock(traveller, start)
+
+
 @pytest.fixture
 def ctx(app):
     """An app context with a test request, for calling rules directly."""
@@ -148,6 +187,17 @@ def make_user(app):
             return user
 
     return make
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The portal served on a free local port by a threaded server, for browsers and load."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
 
 
 @pytest.fixture

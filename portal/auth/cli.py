@@ -5,6 +5,7 @@ from datetime import date
 import click
 
 from portal.auth import rules
+from portal.auth.models import Team
 from portal.config import LANGUAGES
 from portal.core.policy import Role
 from portal.core.rules import RuleViolation
@@ -23,7 +24,7 @@ def users():
 @click.option("--probation-ends", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
 @click.option("--locale", type=click.Choice(LANGUAGES))
 @click.option("--name", "display_name", help="Name shown to colleagues (default: the username).")
-@click.option("--team", type=click.Choice(["direct", "peer"]))
+@click.option("--team", type=click.Choice([t.value for t in Team]))
 def create(username, role, new_hire, probation_ends, locale, display_name, team):
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)

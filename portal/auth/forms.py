@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from portal.auth.models import Team
 from portal.core.forms import WORKING_YEARS, PortalForm, blank_to_none, options
+from portal.core.i18n import Language
 from portal.core.policy import Role
 
 USERNAME = Regexp(r"^[a-z0-9][a-z0-9._-]{1,39}$",
@@ -12,25 +13,8 @@ TIMEZONES = ("Asia/Taipei", "Asia/Hong_Kong", "Asia/Shanghai", "Asia/Singapore",
              "Europe/London", "Europe/Rotterdam", "America/Los_Angeles", "America/New_York", "UTC")
 
 
-def role_choices():
-    return options([(Role.AGENT, _l("Agent")), (Role.SUPERVISOR, _l("Supervisor")),
-            (Role.FINANCE, _l("Finance")), (Role.ADMIN, _l("Admin"))])
-
-
-def role_label(role: str) -> str:
-    return next((str(c.label) for c in role_choices() if c.value == role), role)
-
-
 def team_choices():
-    return options([("", _l("No team")), (Team.DIRECT, _l("Direct-customer team")), (Team.PEER, _l("Peer-forwarder team"))])
-
-
-def team_label(team: str | None) -> str:
-    return next((str(c.label) for c in team_choices() if c.value == (team or "")), team or "")
-
-
-def locale_choices():
-    return options([("en", "English"), ("zh_Hant", "繁體中文"), ("zh_Hans", "简体中文")])
+    return Team.options(blank=_l("No team"))
 
 
 class LoginForm(PortalForm):
@@ -39,15 +23,20 @@ class LoginForm(PortalForm):
     next = HiddenField()
 
 
+class LanguageForm(PortalForm):
+    lang = SelectField(_l("Language"), choices=Language.choices)
+    next = HiddenField()
+
+
 class UserForm(PortalForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name colleagues know this person by.")), Length(max=80)])
     email = EmailField(_l("E-mail"), filters=[blank_to_none],
                        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)])
-    role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired(_l("Choose a role."))])
+    role = SelectField(_l("Role"), choices=Role.choices, validators=[DataRequired(_l("Choose a role."))])
     is_new_hire = BooleanField(_l("New hire (quotes wait for a supervisor)"))
     probation_ends_on = DateField(_l("Probation ends on"), validators=[Optional(), WORKING_YEARS])
     team = SelectField(_l("Team"), choices=team_choices, default="")
-    locale = SelectField(_l("Language"), choices=locale_choices)
+    locale = SelectField(_l("Language"), choices=Language.choices)
     timezone = SelectField(_l("Time zone"), choices=options((tz, tz) for tz in TIMEZONES))
     active = BooleanField(_l("Active (may log in)"), default=True)
     version = HiddenField()

@@ -2,18 +2,19 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core.choices import Choice, ChoiceColumn
+from portal.core.clock import now
 from portal.core.policy import Role
-from portal.core.timeutil import utcnow
 from portal.extensions import db
 
 
-class Team:
-    DIRECT = "direct"
-    PEER = "peer"
-    ALL = (DIRECT, PEER)
+class Team(Choice):
+    DIRECT = "direct", _l("Direct-customer team")
+    PEER = "peer", _l("Peer-forwarder team")
 
 
 class User(UserMixin, db.Model):
@@ -24,15 +25,18 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(sa.String(80))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
-    role: Mapped[str] = mapped_column(sa.String(20))
+    role: Mapped[Role] = mapped_column(ChoiceColumn(Role, 20))
     is_new_hire: Mapped[bool] = mapped_column(default=False)
     probation_ends_on: Mapped[date | None]
-    team: Mapped[str | None] = mapped_column(sa.String(20))
+    team: Mapped[Team | None] = mapped_column(ChoiceColumn(Team, 20))
     locale: Mapped[str | None] = mapped_column(sa.String(10))
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
     last_login_at: Mapped[datetime | None]
+    # Sessions carry the epoch they were opened in; raising it ends every open session at once
+    # (logout, password reset, role change, deactivation), on every worker and server.
+    session_epoch: Mapped[int] = mapped_column(default=1, server_default="1")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -41,15 +45,15 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login: an inactive user is never logged in
         return self.active
 
+    def get_id(self) -> str:
+        """What the session cookie holds: the user and the epoch of the session."""
+        return f"{self.id}.{self.session_epoch}"
+
     def in_probation(self, today: date) -> bool:
         """A new hire until the probation end date (R-Q1 applies while this holds)."""
         if not self.is_new_hire:
             return False
         return self.probation_ends_on is None or today <= self.probation_ends_on
-
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
@@ -67,5 +71,5 @@ class LoginAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(40))
     address: Mapped[str] = mapped_column(sa.String(64))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(default=now)
     succeeded: Mapped[bool] = mapped_column(default=False)

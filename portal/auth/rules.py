@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from portal.auth.models import LoginAttempt, Team, User
 from portal.config import LANGUAGES
 from portal.core import audit
-from portal.core.policy import Role
+from portal.core.clock import now
+from portal.core.policy import BOOK_HOLDERS, Role
 from portal.core.rules import RuleViolation, check_version
-from portal.core.timeutil import utcnow
 from portal.extensions import db
 
 PASSWORD_MIN = 10
@@ -68,7 +68,7 @@ def failures_since_success(column, value, since) -> int:
 def is_throttled(username: str, address: str) -> bool:
     """Too many recent failures for this account or from this address."""
     config = current_app.config
-    since = utcnow() - config["LOGIN_THROTTLE_WINDOW"]
+    since = now() - config["LOGIN_THROTTLE_WINDOW"]
     if failures_since_success(LoginAttempt.username, username, since) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]:
         return True
     return failures_since_success(LoginAttempt.address, address, since) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
@@ -91,14 +91,14 @@ def authenticate(username: str, password: str, address: str) -> User:
     db.session.add(LoginAttempt(username=username, address=address, succeeded=ok))
     if not ok:
         raise LoginRefused(_l("Wrong username or password, or the account is deactivated."))
-    user.last_login_at = utcnow()
+    user.last_login_at = now()
     return user
 
 
 def _check_user_fields(fields: dict, user: User | None = None) -> None:
-    if fields.get("role") not in set(Role):
+    if Role.get(fields.get("role")) is None:
         raise RuleViolation(_l("Choose a role."), "role")
-    if fields.get("team") not in (None, *Team.ALL):
+    if fields.get("team") is not None and Team.get(fields["team"]) is None:
         raise RuleViolation(_l("Choose a team."), "team")
     if fields.get("locale") not in (None, *LANGUAGES):
         raise RuleViolation(_l("Choose a language."), "locale")
@@ -144,6 +144,9 @@ def update_user(actor: User, user: User, expected_version, **fields) -> User:
         setattr(user, field, value)
     changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
     if changes:
+        if "role" in changes or "active" in changes:
+            # New rights, or none: sessions opened under the old ones end now.
+            end_sessions(user)
         db.session.flush()
         audit.record(actor, "update", user, changes)
     return user
@@ -152,8 +155,20 @@ def update_user(actor: User, user: User, expected_version, **fields) -> User:
 def reset_password(actor: User, user: User, password: str) -> None:
     check_password_strength(password)
     user.password_hash = hash_password(password)
+    end_sessions(user)
     db.session.flush()
     audit.record(actor, "password_reset", user)
+
+
+def end_sessions(user: User) -> None:
+    """Every session of this user ends at its next request, on every worker and server."""
+    user.session_epoch = (user.session_epoch or 1) + 1
+
+
+def log_out(user: User) -> None:
+    end_sessions(user)
+    db.session.flush()
+    audit.record(user, "logout", user)
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -165,10 +180,10 @@ def set_locale(user: User, locale: str) -> None:
         audit.record(user, "update", user, {"locale": [before, locale]})
 
 
-def staff_owners():
-    """Active users who can own customers, for owner pickers."""
+def book_holders():
+    """Active users who may own customers and take over handovers (policy: customers.own), for pickers."""
     return db.session.scalars(
-        sa.select(User).where(User.active.is_(True), User.role.in_([Role.AGENT, Role.SUPERVISOR]))
+        sa.select(User).where(User.active.is_(True), User.role.in_(sorted(BOOK_HOLDERS)))
         .order_by(User.display_name)
     ).all()
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.timeutil import utcnow
+from portal.core.clock import now
 from portal.extensions import db
 
 
@@ -15,7 +15,7 @@ class AuditEntry(db.Model):
                       sa.Index("ix_audit_entry_subject", "subject_type", "subject_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(default=now)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     action: Mapped[str] = mapped_column(sa.String(40))
     subject_type: Mapped[str] = mapped_column(sa.String(40))
@@ -74,8 +74,20 @@ def entries_for(parent, limit: int = 100):
 
 def user_names(entries, field: str) -> dict:
     """Display names of the users a field of these entries refers to (one query)."""
-    from portal.auth.models import User
     ids = {v for e in entries for v in e.changes.get(field, ()) if isinstance(v, int)}
     if not ids:
         return {}
-    return dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    user = db.metadata.tables["user"]
+    return dict(db.session.execute(sa.select(user.c.id, user.c.display_name).where(user.c.id.in_(ids))).all())
+
+
+def describe_values(app, field: str, choice) -> None:
+    """Recorded values of field are shown with choice's labels (features call this in init_app)."""
+    app.extensions.setdefault("audit_value_labels", {})[field] = choice
+
+
+def value_label(app, field: str, value) -> str | None:
+    """The label a feature registered for a recorded value, or None."""
+    choice = app.extensions.get("audit_value_labels", {}).get(field)
+    member = choice.get(value) if choice is not None and isinstance(value, str) else None
+    return member.label if member is not None else None

@@ -1,7 +1,11 @@
 """Database engine set-up shared by SQLite and PostgreSQL."""
+import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import IntegerConverter
+
+from portal.core.rules import SimultaneousSave
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -49,3 +53,38 @@ def parse_id(value) -> int | None:
     if not (text.isascii() and text.isdigit()) or len(text) > 10 or not 0 < int(text) <= MAX_ID:
         return None
     return int(text)
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """A unique constraint refused the row (SQLite or PostgreSQL), not some other constraint."""
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlstate", None) == "23505":  # psycopg: unique_violation
+        return True
+    name = getattr(original, "sqlite_errorname", "")
+    return name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
+
+
+def commit(session) -> None:
+    """Commit; a unique value taken by a simultaneous save becomes a SimultaneousSave refusal.
+
+    Any other integrity error is a bug and propagates (the error handler logs it, answers 500).
+    """
+    try:
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        if is_unique_violation(error):
+            raise SimultaneousSave() from error
+        raise
+
+
+def lock(session, record) -> None:
+    """Re-read record and hold its row until the transaction ends (SELECT ... FOR UPDATE).
+
+    A change that depends on the record's current state (closing an item, acknowledging a note)
+    then sees what a simultaneous change committed, and refuses in words ("already closed by
+    ..."), on PostgreSQL as on SQLite, whose writers queue at BEGIN IMMEDIATE anyway.
+    """
+    primary_key = sa.inspect(record).mapper.primary_key[0]
+    session.execute(sa.select(primary_key).where(primary_key == record.id).with_for_update())
+    session.refresh(record)

@@ -1,7 +1,8 @@
 """Error pages in the user's language; htmx requests get a toast instead of a page."""
 import logging
+from urllib.parse import urlsplit
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
@@ -9,7 +10,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from htmx_flask import make_response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.core.database import is_unique_violation
 from portal.core.htmx import toast_trigger
+from portal.core.rules import RuleViolation, SimultaneousSave
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,42 @@ def handle_stale_data(error: Exception):
     return _respond(409)
 
 
+def handle_rule_violation(refusal: RuleViolation):
+    """A rule refused a button's change: nothing is kept, and the user reads why in their language.
+
+    htmx gets the reason as a toast and no swap; a plain form goes back to the page it was on.
+    """
+    db.session.rollback()
+    if request.htmx:
+        response = make_response("", refusal.status, reswap="none")
+        response.headers["HX-Trigger"] = toast_trigger([("error", refusal.message)])
+        return response
+    back = _same_site(request.referrer)
+    if back and request.method == "POST":
+        flash(refusal.message, "error")
+        return redirect(back, 303)
+    return _respond(refusal.status, refusal.message)
+
+
+def _same_site(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if path.startswith("/") and not path.startswith("//") else None
+
+
+def handle_integrity_error(error: IntegrityError):
+    """A unique value taken at the same moment is a refusal; any other integrity error is a bug."""
+    db.session.rollback()
+    if is_unique_violation(error):
+        return handle_rule_violation(SimultaneousSave())
+    log.error("integrity error on %s %s", request.method, request.path, exc_info=error)
+    return _respond(500)
+
+
 def handle_unexpected(error: Exception):
     log.exception("unhandled error", exc_info=error)
     try:
@@ -69,8 +108,8 @@ def handle_unexpected(error: Exception):
 def register(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(StaleDataError, handle_stale_data)
-    # A unique value taken at the same moment by someone else (two quotes numbered at once).
-    app.register_error_handler(IntegrityError, handle_stale_data)
+    app.register_error_handler(RuleViolation, handle_rule_violation)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

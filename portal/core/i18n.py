@@ -7,9 +7,18 @@ from babel import Locale
 from babel.numbers import format_currency
 from flask import current_app, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_time, format_timedelta, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.config import LANGUAGES
+from portal.core.choices import Choice
+
+
+class Language(Choice):
+    """The portal's languages, named in the reader's language (the header switch uses native names)."""
+    EN = "en", _l("English")
+    ZH_HANT = "zh_Hant", _l("Traditional Chinese")
+    ZH_HANS = "zh_Hans", _l("Simplified Chinese")
 
 # Browser language tags -> the portal's locales. Taiwan, Hong Kong and Macau read
 # Traditional; the mainland and Singapore read Simplified.
@@ -34,7 +43,8 @@ def locale_from_browser() -> str | None:
 
 
 def select_locale() -> str:
-    """The user's setting, then the language switch (remembered in the session), then the browser."""
+    """`?lang=` for this request only, then the user's setting, then the session's choice
+    (before login), then the browser. Reading a page never changes what is stored."""
     wanted = request.args.get("lang")
     if wanted in LANGUAGES:
         return wanted
@@ -113,4 +123,5 @@ def number(value) -> str:
 
 def register(app) -> None:
     app.jinja_env.filters.update(money=money, when=when, day=day, clock=clock, number=number)
-    app.jinja_env.globals.update(html_lang=html_lang, country_name=country_name, waited=waited, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(html_lang=html_lang, country_name=country_name, waited=waited, LANGUAGES=LANGUAGES,
+                                 Language=Language)

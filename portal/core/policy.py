@@ -1,22 +1,26 @@
 """The one permission policy: can(user, action, obj=None).
 
-Views and templates ask it; nothing else checks roles. Each action maps to a rule that
-takes the user and, for record-level actions, the record.
+Views, templates and rules ask it; nothing else checks roles. Each action maps to a rule that
+takes the user and, for record-level actions, the record. Records are read through their own
+attributes and properties (`owner_id`, `is_draft`, ...), so the policy imports no feature.
 """
-from enum import StrEnum
-
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal.core.choices import Choice
 
-class Role(StrEnum):
-    AGENT = "agent"
-    SUPERVISOR = "supervisor"
-    FINANCE = "finance"
-    ADMIN = "admin"
+
+class Role(Choice):
+    AGENT = "agent", _l("Agent")
+    SUPERVISOR = "supervisor", _l("Supervisor")
+    FINANCE = "finance", _l("Finance")
+    ADMIN = "admin", _l("Admin")
 
 
 STAFF = frozenset(Role)
+# Who may own customers and receive handovers: the people who work a book of customers.
+BOOK_HOLDERS = frozenset({Role.AGENT, Role.SUPERVISOR})
 
 
 def _roles(*roles):
@@ -43,6 +47,22 @@ def _quote_owner_or(*roles):
         quote is not None and user.role == Role.AGENT and quote.agent_id == user.id)
 
 
+def _book_holder(user, candidate) -> bool:
+    """May `candidate` (a user) own customers and take over handovers? Active agents and supervisors."""
+    return candidate is not None and bool(candidate.active) and candidate.role in BOOK_HOLDERS
+
+
+def _decider(user, quote) -> bool:
+    """Supervisors approve or return quotes, never their own (R-Q1)."""
+    return user.role == Role.SUPERVISOR and (quote is None or quote.agent_id != user.id)
+
+
+def _follower_up(user, follow_up) -> bool:
+    """A follow-up is its agent's to do; a supervisor may tick it off for the team."""
+    return user.role == Role.SUPERVISOR or (
+        follow_up is not None and user.role == Role.AGENT and follow_up.agent_id == user.id)
+
+
 def _receives(user, note) -> bool:
     """The note's incoming agent, or a member of the team it is for; never its writer."""
     if note is None or user.id == note.author_id:
@@ -60,17 +80,16 @@ def _note_reader(user, note) -> bool:
 
 
 def _note_writer(user, note) -> bool:
-    return note is not None and user.id == note.author_id and note.state == "draft"
+    return note is not None and user.id == note.author_id and note.is_draft
 
 
 def _note_acknowledger(user, note) -> bool:
-    return note is not None and note.state == "submitted" and user.role in (Role.AGENT, Role.SUPERVISOR) \
-        and _receives(user, note)
+    return note is not None and note.is_waiting and user.role in BOOK_HOLDERS and _receives(user, note)
 
 
 def _note_corrector(user, note) -> bool:
     """Addenda to an acknowledged note: its writer, whoever took it over, or a supervisor."""
-    if note is None or note.state != "acknowledged":
+    if note is None or not note.is_acknowledged:
         return False
     return user.role == Role.SUPERVISOR or (user.role == Role.AGENT and user.id in (
         note.author_id, note.acknowledged_by_id))
@@ -82,24 +101,28 @@ RULES = {
     "customers.create": _roles(Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
     "customers.edit": _owner_or(Role.SUPERVISOR, Role.ADMIN),
     "customers.reassign": _roles(Role.SUPERVISOR, Role.ADMIN),
+    "customers.own": _book_holder,
     "customers.grade": _roles(Role.SUPERVISOR, Role.ADMIN),
     "customers.credit": _roles(Role.FINANCE, Role.ADMIN),
     "audit.view": _roles(Role.SUPERVISOR, Role.ADMIN),
     "users.manage": _roles(Role.ADMIN),
-    "handover.use": _roles(Role.AGENT, Role.SUPERVISOR),
+    "handover.use": _roles(*BOOK_HOLDERS),
+    "handover.receive": _book_holder,
     "handover.board": _roles(Role.SUPERVISOR, Role.ADMIN),
     "handover.history": _roles(Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
     "handover.view": _note_reader,
     "handover.write": _note_writer,
     "handover.acknowledge": _note_acknowledger,
     "handover.addendum": _note_corrector,
-    "handover.close_item": _roles(Role.AGENT, Role.SUPERVISOR),
+    "handover.close_item": _roles(*BOOK_HOLDERS),
     "handover.shifts": _roles(Role.ADMIN),
     "quotes.list": _roles(*STAFF),
     "quotes.view": _roles(*STAFF),
-    "quotes.create": _roles(Role.AGENT, Role.SUPERVISOR),
+    "quotes.create": _roles(*BOOK_HOLDERS),
     "quotes.edit": _quote_owner_or(Role.SUPERVISOR),
-    "quotes.approve": _roles(Role.SUPERVISOR, Role.ADMIN),
+    "quotes.approve": _roles(Role.SUPERVISOR),
+    "quotes.decide": _decider,
+    "quotes.follow_up": _follower_up,
     "quotes.internal": _roles(Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
 }
 

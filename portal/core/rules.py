@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 class RuleViolation(Exception):
     """A domain rule refused the change; message is shown to the user, next to field if set."""
 
+    status = 422
+
     def __init__(self, message, field: str | None = None):
         super().__init__(str(message))
         self.message = message
@@ -14,10 +16,22 @@ class RuleViolation(Exception):
 class StaleRecord(RuleViolation):
     """Someone else saved the record after the form was loaded."""
 
+    status = 409
+
     def __init__(self, record=None):
         super().__init__(_l("Someone else changed this record while you were editing it. "
                             "Your changes were not saved; reload to see theirs, then make yours again."))
         self.record = record
+
+
+class SimultaneousSave(RuleViolation):
+    """A unique value was taken by someone else's save at the same moment (a real race)."""
+
+    status = 409
+
+    def __init__(self):
+        super().__init__(_l("Someone else saved the same record at the same moment, so yours was not saved. "
+                            "Your input is kept: check it and save again."))
 
 
 def check_version(record, expected) -> None:

@@ -1,31 +1,31 @@
-"""A customer's timeline (R-V4): each feature registers a source of dated entries for it.
+"""A customer's timeline (R-V4): every feature adds its dated entries for a customer.
 
-Sources are functions customer -> list[TimelineEntry]; the page merges them newest first.
+Features register a source in their `init_app` (`add_source(app, fn)`); a source is a query
+function customer_id -> list[TimelineEntry] that returns data only. Each entry names the
+template that renders it, so titles, labels and links are made in the reader's language at
+render time, by the feature that knows them.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-
-_sources = []
 
 
 @dataclass
 class TimelineEntry:
     at: datetime
-    kind: str          # what the entry is about: "customer", later "quote", "visit", ...
-    title: str
-    detail: str = ""
+    kind: str              # "customer", "quote", "handover", ...: also the CSS hook
+    template: str          # the feature's partial that renders this entry
+    subject_id: int | None = None
+    data: dict = field(default_factory=dict)
     by: str = ""
-    url: str | None = None
 
 
-def source(fn):
-    """Register fn as a timeline source (used as a decorator by each feature)."""
-    if fn not in _sources:
-        _sources.append(fn)
-    return fn
+def add_source(app, source) -> None:
+    sources = app.extensions.setdefault("timeline_sources", [])
+    if source not in sources:
+        sources.append(source)
 
 
-def timeline_for(customer, limit: int = 50) -> list[TimelineEntry]:
-    entries = [entry for fn in _sources for entry in fn(customer)]
+def timeline_for(app, customer_id: int, limit: int = 50) -> list[TimelineEntry]:
+    entries = [entry for source in app.extensions.get("timeline_sources", []) for entry in source(customer_id, limit)]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]

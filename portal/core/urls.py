@@ -15,12 +15,24 @@ def page_url(path: str | None = None, **changes) -> str:
     return (path or request.path) + (f"?{query}" if query else "")
 
 
-def lang_url(code: str) -> str:
-    """This page with ?lang=code; after a form post, the page the form was on."""
+def current_page() -> str:
+    """This page's path and query without `lang` (where the language switch brings the user back);
+    after a form post, the page the form was on."""
     if request.method == "GET":
-        return page_url(lang=code)
+        return page_url(lang=None)
     path = urlsplit(request.referrer).path if request.referrer else "/"
-    return f"{path or '/'}?lang={code}"
+    return path or "/"
+
+
+def local_path(url: str | None) -> str | None:
+    """Only same-site paths are followed after a form (no open redirect)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    return path
 
 
 def text_arg(name: str, limit: int = 100) -> str:
@@ -38,4 +50,4 @@ def date_arg(name: str) -> date | None:
 
 
 def register(app) -> None:
-    app.jinja_env.globals.update(page_url=page_url, lang_url=lang_url)
+    app.jinja_env.globals.update(page_url=page_url, current_page=current_page)

@@ -1,31 +1,26 @@
-"""Routes that belong to no feature: the front door, the health check, the language switch."""
+"""Routes that belong to no feature: the front door, the health check, the navigation counts."""
 import sqlalchemy as sa
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, current_app, redirect, url_for
 from flask_login import current_user, login_required
 
-from portal.config import LANGUAGES
+from portal.core import nav
+from portal.core.htmx import render_fragment
 from portal.extensions import csrf, db
 
 bp = Blueprint("core", __name__)
-
-
-@bp.before_app_request
-def remember_language_switch():
-    """`?lang=` on any page switches the language; it is remembered for the user."""
-    lang = request.args.get("lang")
-    if lang not in LANGUAGES:
-        return
-    session["lang"] = lang
-    if current_user.is_authenticated and current_user.locale != lang:
-        from portal.auth.rules import set_locale
-        set_locale(current_user, lang)
-        db.session.commit()
 
 
 @bp.get("/")
 @login_required
 def home():
     return redirect(url_for("customers.index"))
+
+
+@bp.get("/nav/counts")
+@login_required
+def nav_counts():
+    """The navigation's counts as out-of-band swaps into the layout's placeholders."""
+    return render_fragment("layouts/_nav_counts.html", counts=nav.counts_for(current_app, current_user))
 
 
 @bp.get("/healthz")

@@ -1,39 +1,26 @@
 from decimal import Decimal
 
 from babel import Locale
+from flask import current_app
 from flask_babel import get_locale, lazy_gettext as _l
 from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField, IntegerField,
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import StopValidation, DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
+from portal.core import audit
 from portal.core.forms import PortalForm, blank_to_none, options, years_between
-from portal.customers.models import Kind, Source
+from portal.core.i18n import Language, country_name
+from portal.customers.models import Grade, Kind, Source
+from portal.reference import CURRENCIES
 
 CODE = Regexp(r"^[A-Z0-9][A-Z0-9-]{1,11}$",
               message=_l("Use 2 to 12 capital letters, digits or dashes, for example TWTPE-001."))
 PHONE = Regexp(r"^\+?[0-9][0-9 ()./-]{4,30}( *(#|ext\.?|x) *[0-9]{1,6})?$",
                message=_l("Enter a phone number of digits, spaces, + ( ) - and an optional extension (ext 12)."))
-CURRENCIES = ("USD", "TWD", "CNY", "HKD", "EUR", "JPY", "SGD")
-
-
-def kind_choices():
-    return options([(Kind.DIRECT, _l("Direct customer")), (Kind.PEER, _l("Peer forwarder")),
-            (Kind.CARRIER, _l("Shipping line")), (Kind.PROVIDER, _l("Service provider"))])
-
-
-def source_choices():
-    return options([(Source.MANAGEMENT, _l("From management")), (Source.DEPARTED, _l("From a departed colleague")),
-            (Source.REACTIVATED, _l("Reactivated dormant customer")), (Source.SELF_SOURCED, _l("Self-sourced")),
-            (Source.VIP, _l("VIP customer"))])
-
-
-def grade_choices():
-    return options([("A", _l("A: VIP or ships every month")), ("B", _l("B: close, ships irregularly")),
-            ("C", _l("C: asks for prices now and then")), ("D", _l("D: contact details only"))])
 
 
 def language_choices():
-    return options([("zh_Hant", _l("Traditional Chinese")), ("zh_Hans", _l("Simplified Chinese")), ("en", _l("English"))])
+    return Language.options([Language.ZH_HANT, Language.ZH_HANS, Language.EN])
 
 
 def country_choices():
@@ -58,9 +45,9 @@ class CustomerForm(PortalForm):
                        validators=[DataRequired(_l("Enter a customer code.")), CODE])
     name_zh = StringField(_l("Chinese name"), filters=[blank_to_none], validators=[Length(max=120)])
     name_en = StringField(_l("English name"), filters=[blank_to_none], validators=[Length(max=160)])
-    kind = SelectField(_l("Kind"), choices=kind_choices)
-    grade = SelectField(_l("Grade"), choices=grade_choices, default="C")
-    source = SelectField(_l("Source"), choices=source_choices, default=Source.SELF_SOURCED)
+    kind = SelectField(_l("Kind"), choices=Kind.choices)
+    grade = SelectField(_l("Grade"), choices=Grade.choices, default=Grade.C)
+    source = SelectField(_l("Source"), choices=Source.choices, default=Source.SELF_SOURCED)
     is_vip = BooleanField(_l("VIP"))
     is_state_owned = BooleanField(_l("State-owned enterprise"))
     preferred_locale = SelectField(_l("Preferred language"), choices=language_choices)
@@ -100,7 +87,7 @@ class OwnerForm(PortalForm):
 
 
 class GradeForm(PortalForm):
-    grade = SelectField(_l("New grade"), choices=grade_choices)
+    grade = SelectField(_l("New grade"), choices=Grade.choices)
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Say why the grade changes.")), Length(max=300)])
     version = HiddenField()
 
@@ -126,9 +113,11 @@ def field_label(name: str) -> str:
     return str(extra.get(name, name))
 
 
+FIELD_CHOICES = {"kind": Kind, "source": Source, "preferred_locale": Language}
+
+
 def audit_value(name: str, value, user_names: dict) -> str:
     """A recorded value as the reader knows it: labels for codes and flags, names for users."""
-    from portal.core.i18n import country_name
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -137,10 +126,6 @@ def audit_value(name: str, value, user_names: dict) -> str:
         return user_names.get(value, str(value))
     if name == "country":
         return country_name(value)
-    if name == "status":
-        from portal.quotes.rules import status_label
-        return status_label(value)
-    choices = {"kind": kind_choices, "source": source_choices, "preferred_locale": language_choices}.get(name)
-    if choices:
-        return next((str(c.label) for c in choices() if c.value == value), str(value))
-    return str(value)
+    if name in FIELD_CHOICES:
+        return FIELD_CHOICES[name].label_of(value)
+    return audit.value_label(current_app, name, value) or str(value)

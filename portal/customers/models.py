@@ -3,30 +3,36 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.timeutil import utcnow
+from portal.core.choices import Choice, ChoiceColumn
+from portal.core.clock import now
+from portal.core.i18n import Language
 from portal.extensions import db
 
 
-class Kind:
-    DIRECT = "direct"        # direct shipper / consignee (直客)
-    PEER = "peer"            # peer forwarder (同行)
-    CARRIER = "carrier"      # shipping line
-    PROVIDER = "provider"    # service provider (trucker, broker, warehouse)
-    ALL = (DIRECT, PEER, CARRIER, PROVIDER)
+class Kind(Choice):
+    DIRECT = "direct", _l("Direct customer")          # direct shipper / consignee (直客)
+    PEER = "peer", _l("Peer forwarder")               # peer forwarder (同行)
+    CARRIER = "carrier", _l("Shipping line")
+    PROVIDER = "provider", _l("Service provider")     # trucker, broker, warehouse
 
 
-GRADES = ("A", "B", "C", "D")
+class Grade(Choice):
+    """The handbook's grades; the label says what each means."""
+    A = "A", _l("A: VIP or ships every month"), "good"
+    B = "B", _l("B: close, ships irregularly"), "info"
+    C = "C", _l("C: asks for prices now and then"), "neutral"
+    D = "D", _l("D: contact details only"), "neutral"
 
 
-class Source:
-    MANAGEMENT = "management"
-    DEPARTED = "departed"          # book of a departed salesperson
-    REACTIVATED = "reactivated"    # dormant customer brought back
-    SELF_SOURCED = "self_sourced"
-    VIP = "vip"
-    ALL = (MANAGEMENT, DEPARTED, REACTIVATED, SELF_SOURCED, VIP)
+class Source(Choice):
+    MANAGEMENT = "management", _l("From management")
+    DEPARTED = "departed", _l("From a departed colleague")
+    REACTIVATED = "reactivated", _l("Reactivated dormant customer")
+    SELF_SOURCED = "self_sourced", _l("Self-sourced")
+    VIP = "vip", _l("VIP customer")
 
 
 class Customer(db.Model):
@@ -45,12 +51,12 @@ class Customer(db.Model):
     name_en: Mapped[str | None] = mapped_column(sa.String(160))
     # What lists sort by: the English name, else the Chinese one, case-folded.
     sort_name: Mapped[str] = mapped_column(sa.String(160))
-    kind: Mapped[str] = mapped_column(sa.String(20))
-    grade: Mapped[str] = mapped_column(sa.String(1))
-    source: Mapped[str] = mapped_column(sa.String(20))
+    kind: Mapped[Kind] = mapped_column(ChoiceColumn(Kind, 20))
+    grade: Mapped[Grade] = mapped_column(ChoiceColumn(Grade, 1))
+    source: Mapped[Source] = mapped_column(ChoiceColumn(Source, 20))
     is_vip: Mapped[bool] = mapped_column(default=False)
     is_state_owned: Mapped[bool] = mapped_column(default=False)
-    preferred_locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    preferred_locale: Mapped[Language] = mapped_column(ChoiceColumn(Language, 10), default=Language.EN)
     country: Mapped[str | None] = mapped_column(sa.String(2))
     address: Mapped[str | None] = mapped_column(sa.String(300))
     notes: Mapped[str | None] = mapped_column(sa.Text)
@@ -60,8 +66,8 @@ class Customer(db.Model):
     credit_currency: Mapped[str] = mapped_column(sa.String(3), default="USD")
     # Names, code and contacts folded together for the list's search box.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now)
     version: Mapped[int] = mapped_column(default=1)
 
     owner = relationship("User")
@@ -108,11 +114,11 @@ class GradeChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customer.id", ondelete="CASCADE"), index=True)
-    from_grade: Mapped[str | None] = mapped_column(sa.String(1))
-    to_grade: Mapped[str] = mapped_column(sa.String(1))
+    from_grade: Mapped[Grade | None] = mapped_column(ChoiceColumn(Grade, 1))
+    to_grade: Mapped[Grade] = mapped_column(ChoiceColumn(Grade, 1))
     reason: Mapped[str] = mapped_column(sa.String(300))
     changed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(default=now)
 
     customer: Mapped[Customer] = relationship(back_populates="grade_changes")
     changed_by = relationship("User", lazy="joined")

@@ -1,37 +1,24 @@
-"""Customers and contacts: creating, editing, ownership, grade and credit, and the list query."""
-from dataclasses import dataclass
-from datetime import datetime
+"""Customers and contacts: creating, editing, ownership, grade and credit."""
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy.orm import joinedload, raiseload, selectinload
+from flask_babel import lazy_gettext as _l
 
 from portal.auth.models import User
-from portal.config import LANGUAGES
 from portal.core import audit
-from portal.core.pagination import Page, keyset_page
-from portal.core.policy import Role, can
-from portal.core import timeline
+from portal.core.clock import now
+from portal.core.i18n import Language
+from portal.core.policy import can
 from portal.core.rules import RuleViolation, check_version
-from portal.core.timeline import TimelineEntry
-from portal.core.text import like_pattern, search_key, search_term
-from portal.core.timeutil import utcnow
-from portal.customers.models import GRADES, Contact, Customer, GradeChange, Kind, Source
+from portal.core.text import search_key
+from portal.customers.models import Contact, Customer, GradeChange, Grade, Kind, Source
+from portal.customers.signals import customer_reassigned
 from portal.extensions import db
 
 PROFILE_FIELDS = ("code", "name_zh", "name_en", "kind", "source", "is_vip", "is_state_owned",
                   "preferred_locale", "country", "address", "notes")
 CREDIT_FIELDS = ("credit_terms_days", "credit_limit", "credit_currency")
 CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat", "line_id", "birthday", "is_primary")
-
-
-def load_customer(customer_id: int) -> Customer | None:
-    """A customer with its owner and contacts loaded, as the detail page and rules need."""
-    return db.session.scalar(
-        sa.select(Customer).where(Customer.id == customer_id)
-        .options(joinedload(Customer.owner), selectinload(Customer.contacts))
-    )
 
 
 def refresh_search_text(customer: Customer) -> None:
@@ -42,7 +29,7 @@ def refresh_search_text(customer: Customer) -> None:
 
 
 def _touch(customer: Customer) -> None:
-    customer.updated_at = utcnow()
+    customer.updated_at = now()
     customer.sort_name = search_key(customer.name_en or customer.name_zh or customer.code)[:160]
 
 
@@ -59,11 +46,11 @@ def _check_profile(fields: dict, customer: Customer | None = None) -> None:
     """R: a customer has a unique code, a name in at least one language, a known kind and source."""
     if not (fields.get("name_zh") or fields.get("name_en")):
         raise RuleViolation(_l("Enter the Chinese name, the English name, or both."), "name_zh")
-    if fields.get("kind") not in Kind.ALL:
+    if Kind.get(fields.get("kind")) is None:
         raise RuleViolation(_l("Choose a kind."), "kind")
-    if fields.get("source") not in Source.ALL:
+    if Source.get(fields.get("source")) is None:
         raise RuleViolation(_l("Choose a source."), "source")
-    if fields.get("preferred_locale") not in LANGUAGES:
+    if Language.get(fields.get("preferred_locale")) is None:
         raise RuleViolation(_l("Choose a language."), "preferred_locale")
     taken = sa.select(Customer.id).where(Customer.code == fields["code"])
     if customer is not None:
@@ -72,9 +59,9 @@ def _check_profile(fields: dict, customer: Customer | None = None) -> None:
         raise RuleViolation(_l("Another customer already has this code."), "code")
 
 
-def _check_owner(owner: User) -> None:
-    """Customers are owned by an active agent or supervisor, never by nobody."""
-    if not owner.active or owner.role not in (Role.AGENT, Role.SUPERVISOR):
+def _check_owner(actor: User, owner: User | None) -> None:
+    """Customers are owned by an active agent or supervisor, never by nobody (policy: customers.own)."""
+    if not can(actor, "customers.own", owner):
         raise RuleViolation(_l("Choose an active agent or supervisor."), "owner_id")
 
 
@@ -82,11 +69,11 @@ def create_customer(actor: User, fields: dict, grade: str, owner: User | None = 
     """A new customer, owned by its creator unless a supervisor or admin names another owner."""
     fields = _profile(fields)
     _check_profile(fields)
-    if grade not in GRADES:
+    if Grade.get(grade) is None:
         raise RuleViolation(_l("Choose a grade."), "grade")
     if owner is None or not can(actor, "customers.reassign"):
         owner = actor
-    _check_owner(owner)
+    _check_owner(actor, owner)
     customer = Customer(**fields, grade=grade, owner=owner, owner_id=owner.id, contacts=[])
     _touch(customer)
     refresh_search_text(customer)
@@ -116,25 +103,30 @@ def update_customer(actor: User, customer: Customer, expected_version, fields: d
     return customer
 
 
-def reassign_owner(actor: User, customer: Customer, new_owner: User, expected_version) -> Customer:
-    """Move a customer to another owner; a departed colleague's customers are never orphaned."""
+def reassign_owner(actor: User, customer: Customer, new_owner: User | None, expected_version) -> Customer:
+    """Move a customer to another owner; a departed colleague's customers are never orphaned.
+
+    R-H4: features that hold open work for the customer (handover items) hear of the move
+    through `customer_reassigned` and hand that work over in the same transaction.
+    """
     check_version(customer, expected_version)
-    _check_owner(new_owner)
+    _check_owner(actor, new_owner)
     if new_owner.id == customer.owner_id:
         raise RuleViolation(_l("This customer already belongs to %(name)s.", name=new_owner.display_name), "owner_id")
-    before = customer.owner_id
+    previous_owner = customer.owner or db.session.get(User, customer.owner_id)
     customer.owner = new_owner
     customer.owner_id = new_owner.id
     _touch(customer)
     db.session.flush()
-    audit.record(actor, "reassign", customer, {"owner_id": [before, new_owner.id]})
+    audit.record(actor, "reassign", customer, {"owner_id": [previous_owner.id, new_owner.id]})
+    customer_reassigned.send(actor, customer=customer, previous_owner=previous_owner, new_owner=new_owner)
     return customer
 
 
 def change_grade(actor: User, customer: Customer, grade: str, reason: str, expected_version) -> GradeChange:
     """Grade review: the new grade and its reason join the customer's grade history."""
     check_version(customer, expected_version)
-    if grade not in GRADES:
+    if Grade.get(grade) is None:
         raise RuleViolation(_l("Choose a grade."), "grade")
     if grade == customer.grade:
         raise RuleViolation(_l("The customer is already grade %(grade)s.", grade=grade), "grade")
@@ -216,87 +208,3 @@ def remove_contact(actor: User, customer: Customer, contact: Contact) -> None:
     _touch(customer)
     audit.record(actor, "delete", contact, {f: [v, None] for f, v in before.items()}, parent=customer)
     db.session.flush()
-
-
-# --- the list ---------------------------------------------------------------------------
-
-SORTS = {
-    "name": (Customer.sort_name, str),
-    "code": (Customer.code, str),
-    "grade": (Customer.grade, str),
-    "updated": (Customer.updated_at, datetime),
-}
-
-
-@dataclass
-class CustomerFilters:
-    q: str = ""
-    kind: str | None = None
-    grade: str | None = None
-    owner_id: int | None = None
-    vip: bool = False
-    state_owned: bool = False
-
-    def apply(self, select):
-        term = search_term(self.q)
-        if term:
-            for word in term.split():
-                select = select.where(Customer.search_text.like(like_pattern(word), escape="\\"))
-        if self.kind in Kind.ALL:
-            select = select.where(Customer.kind == self.kind)
-        if self.grade in GRADES:
-            select = select.where(Customer.grade == self.grade)
-        if self.owner_id:
-            select = select.where(Customer.owner_id == self.owner_id)
-        if self.vip:
-            select = select.where(Customer.is_vip.is_(True))
-        if self.state_owned:
-            select = select.where(Customer.is_state_owned.is_(True))
-        return select
-
-
-def list_customers(filters: CustomerFilters, sort: str = "name", descending: bool = False,
-                   after: str | None = None, size: int = 50) -> Page:
-    """One page of customers with owners and contacts loaded: a fixed number of queries."""
-    column, kind = SORTS.get(sort, SORTS["name"])
-    # raiseload: anything the list shows but did not load here fails loudly instead of N+1.
-    select = filters.apply(sa.select(Customer)).options(
-        joinedload(Customer.owner), selectinload(Customer.contacts), raiseload("*"))
-    return keyset_page(select, column, Customer.id, descending=descending, after=after,
-                       kind=kind, size=size)
-
-
-def count_customers(filters: CustomerFilters) -> int:
-    return db.session.scalar(filters.apply(sa.select(sa.func.count()).select_from(Customer)))
-
-
-def grade_history(customer: Customer):
-    return db.session.scalars(
-        sa.select(GradeChange).where(GradeChange.customer_id == customer.id).order_by(GradeChange.id.desc())
-    ).all()
-
-
-@timeline.source
-def customer_events(customer: Customer) -> list[TimelineEntry]:
-    """The customer's own milestones on its timeline: created, owner changes, grade changes."""
-    entries = db.session.scalars(
-        sa.select(audit.AuditEntry)
-        .where(audit.AuditEntry.subject_type == Customer.__tablename__,
-               audit.AuditEntry.subject_id == customer.id,
-               audit.AuditEntry.action.in_(("create", "reassign", "grade")))
-        .order_by(audit.AuditEntry.id.desc()).limit(50)
-    ).all()
-    names = audit.user_names(entries, "owner_id")
-    result = []
-    for e in entries:
-        by = e.actor.display_name if e.actor else ""
-        if e.action == "create":
-            title = _("Customer created")
-        elif e.action == "reassign":
-            title = _("Owner changed to %(name)s", name=names.get(e.changes["owner_id"][1], "?"))
-        else:
-            old, new = e.changes.get("grade", [None, None])
-            title = _("Grade changed from %(old)s to %(new)s", old=old or "-", new=new)
-        detail = (e.changes.get("reason") or [None, ""])[1] or ""
-        result.append(TimelineEntry(at=e.at, kind="customer", title=title, detail=detail, by=by))
-    return result

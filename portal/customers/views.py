@@ -5,20 +5,19 @@ from flask_login import current_user, login_required
 from htmx_flask import make_response
 
 from portal.auth.models import User
-from portal.auth.rules import staff_owners
+from portal.auth.rules import book_holders
 from portal.core import audit
-from portal.core.forms import options, save_form
 from portal.core.database import parse_id
-from portal.core.htmx import redirect_to, render, render_fragment, trigger
+from portal.core.forms import ActionForm, options, saved, submit
+from portal.core.htmx import is_fragment_request, render, render_fragment, trigger
 from portal.core.policy import can, require
-from portal.core.rules import RuleViolation, StaleRecord
+from portal.core.rules import RuleViolation
 from portal.core.timeline import timeline_for
 from portal.core.urls import text_arg
-from portal.customers import rules
+from portal.customers import queries, rules
 from portal.customers.forms import ContactForm, CreditForm, CustomerForm, GradeForm, OwnerForm, audit_value, field_label
 from portal.customers.models import Contact
 from portal.extensions import db
-from portal.handover.rules import hand_over_customer
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
@@ -29,7 +28,7 @@ bp.add_app_template_global(audit_value)
 
 
 def _customer_or_404(customer_id: int):
-    return rules.load_customer(customer_id) or abort(404)
+    return queries.load_customer(customer_id) or abort(404)
 
 
 def _contact_or_404(customer, contact_id: int) -> Contact:
@@ -45,17 +44,14 @@ def _user(value) -> User | None:
 
 
 def _owner_choices():
-    return options((u.id, u.display_name) for u in staff_owners())
+    return options((u.id, u.display_name) for u in book_holders())
 
 
-def _filters_from_request() -> rules.CustomerFilters:
+def _filters_from_request() -> queries.CustomerFilters:
     args = request.args
     owner = args.get("owner", "")
-    if owner == "me":
-        owner_id = current_user.id
-    else:
-        owner_id = parse_id(owner)
-    return rules.CustomerFilters(
+    owner_id = current_user.id if owner == "me" else parse_id(owner)
+    return queries.CustomerFilters(
         q=text_arg("q"), kind=args.get("kind") or None, grade=args.get("grade") or None,
         owner_id=owner_id, vip=args.get("vip") == "1", state_owned=args.get("state_owned") == "1")
 
@@ -66,16 +62,17 @@ def index():
     require("customers.list")
     filters = _filters_from_request()
     sort = request.args.get("sort", "name")
-    sort = sort if sort in rules.SORTS else "name"
+    sort = sort if sort in queries.SORTS else "name"
     descending = request.args.get("dir") == "desc"
     after = request.args.get("after")
-    page = rules.list_customers(filters, sort, descending, after, current_app.config["PAGE_SIZE"])
+    page = queries.list_customers(filters, sort, descending, after, current_app.config["PAGE_SIZE"])
     context = dict(page=page, filters=filters, sort=sort, descending=descending, after=after,
-                   owner_arg=request.args.get("owner", ""), owners=staff_owners())
+                   owner_arg=request.args.get("owner", ""))
     if after:
         # "Show more": the next rows replace the button row.
         return render("customers/index.html", "customers/_rows.html", **context)
-    context["total"] = rules.count_customers(filters)
+    if not is_fragment_request():
+        context["owners"] = book_holders()
     return render("customers/index.html", "customers/_results.html", **context)
 
 
@@ -91,18 +88,17 @@ def new():
     form.owner_id.choices = _owner_choices()
     if request.method == "GET":
         form.owner_id.data = current_user.id
-    if form.validate_on_submit():
+    def create():
         owner = _user(form.owner_id.data)
-        try:
-            customer = rules.create_customer(current_user, form.profile(), form.grade.data, owner)
-        except RuleViolation as violation:
-            db.session.rollback()
-            form.add_rule_error(violation)
-        else:
-            db.session.commit()
-            flash(_("Customer %(name)s created.", name=customer.display_name), "success")
-            return redirect_to(url_for("customers.detail", customer_id=customer.id))
-    return _form_page(form, None, 422 if request.method == "POST" else 200)
+        if form.owner_id.raw_data and form.owner_id.raw_data[0] and owner is None:
+            raise RuleViolation(_("Choose an active agent or supervisor."), "owner_id")
+        return rules.create_customer(current_user, form.profile(), form.grade.data, owner)
+
+    return submit(
+        form, create,
+        done=lambda customer: saved(_("Customer %(name)s created.", name=customer.display_name),
+                                    url_for("customers.detail", customer_id=customer.id)),
+        again=lambda status: _form_page(form, None, status))
 
 
 @bp.route("/<id:customer_id>/edit", methods=["GET", "POST"])
@@ -111,11 +107,11 @@ def edit(customer_id: int):
     customer = _customer_or_404(customer_id)
     require("customers.edit", customer)
     form = CustomerForm(obj=customer if request.method == "GET" else None)
-    status = save_form(form, lambda: rules.update_customer(current_user, customer, form.version.data, form.profile()))
-    if status is None:
-        flash(_("Changes to %(name)s saved.", name=customer.display_name), "success")
-        return redirect_to(url_for("customers.detail", customer_id=customer.id))
-    return _form_page(form, customer, status)
+    return submit(
+        form, lambda: rules.update_customer(current_user, customer, form.version.data, form.profile()),
+        done=lambda _c: saved(_("Changes to %(name)s saved.", name=customer.display_name),
+                              url_for("customers.detail", customer_id=customer.id)),
+        again=lambda status: _form_page(form, customer, status))
 
 
 def _panel_forms(customer):
@@ -137,8 +133,8 @@ def detail(customer_id: int):
     customer = _customer_or_404(customer_id)
     require("customers.view", customer)
     return render("customers/detail.html", "customers/detail.html", customer=customer,
-                  contact_form=ContactForm(formdata=None), grades=rules.grade_history(customer),
-                  timeline=timeline_for(customer),
+                  contact_form=ContactForm(formdata=None), grades=queries.grade_history(customer),
+                  timeline=timeline_for(current_app, customer.id),
                   **(_audit_context(customer) if can(current_user, "audit.view") else {}),
                   **_panel_forms(customer))
 
@@ -156,35 +152,23 @@ def history(customer_id: int):
 def timeline(customer_id: int):
     customer = _customer_or_404(customer_id)
     require("customers.view", customer)
-    return render_fragment("customers/_timeline.html", customer=customer, timeline=timeline_for(customer))
+    return render_fragment("customers/_timeline.html", customer=customer,
+                           timeline=timeline_for(current_app, customer.id))
 
 
-def _panel(customer, status=200, **forms):
-    context = _panel_forms(customer) | forms
+def _account_panel(customer_id: int, status: int = 200, **forms):
+    """The account panel (owner, grade, credit); after a change, the page's other panels refresh."""
+    customer = _customer_or_404(customer_id)
     body, status = render_fragment("customers/_account.html", status, customer=customer,
-                                   grades=rules.grade_history(customer), **context)
+                                   grades=queries.grade_history(customer), **(_panel_forms(customer) | forms))
     response = make_response(body, status)
     return trigger(response, CHANGED) if status == 200 else response
 
 
-def _panel_post(customer, form, form_name, apply):
-    """Validate form, apply the rule, and answer with the account panel (422/409 on refusal)."""
-    status = 422
-    if form.validate_on_submit():
-        try:
-            apply()
-        except StaleRecord as stale:
-            db.session.rollback()
-            form.form_errors.append(stale.message)
-            status = 409
-        except RuleViolation as violation:
-            db.session.rollback()
-            form.add_rule_error(violation)
-        else:
-            db.session.commit()
-            return None
-    customer = _customer_or_404(customer.id)
-    return _panel(customer, status, **{form_name: form})
+def _account_post(customer_id: int, form, form_name: str, apply, message):
+    return submit(form, apply,
+                  done=lambda _result: (flash(message(), "success"), _account_panel(customer_id))[1],
+                  again=lambda status: _account_panel(customer_id, status, **{form_name: form}))
 
 
 @bp.post("/<id:customer_id>/owner")
@@ -194,17 +178,12 @@ def reassign(customer_id: int):
     require("customers.reassign", customer)
     form = OwnerForm()
     form.owner_id.choices = _owner_choices()
-
-    def apply():
-        new_owner = _user(form.owner_id.data)
-        if new_owner is None:
-            raise RuleViolation(_("Choose an active agent or supervisor."), "owner_id")
-        # R-H4: the move and the new owner's handover note are one change.
-        hand_over_customer(current_user, customer, new_owner, form.version.data)
-        flash(_("%(customer)s now belongs to %(owner)s, with a handover note listing its open items.",
-                customer=customer.display_name, owner=new_owner.display_name), "success")
-
-    return _panel_post(customer, form, "owner_form", apply) or _panel(_customer_or_404(customer_id))
+    new_owner = _user(form.owner_id.data)
+    # R-H4: the move and the new owner's handover note are one change.
+    return _account_post(customer_id, form, "owner_form",
+                         lambda: rules.reassign_owner(current_user, customer, new_owner, form.version.data),
+                         lambda: _("%(customer)s now belongs to %(owner)s, with a handover note listing its open "
+                                   "items.", customer=customer.display_name, owner=new_owner.display_name))
 
 
 @bp.post("/<id:customer_id>/grade")
@@ -213,12 +192,10 @@ def grade(customer_id: int):
     customer = _customer_or_404(customer_id)
     require("customers.grade", customer)
     form = GradeForm()
-
-    def apply():
-        rules.change_grade(current_user, customer, form.grade.data, form.reason.data, form.version.data)
-        flash(_("Grade changed to %(grade)s.", grade=form.grade.data), "success")
-
-    return _panel_post(customer, form, "grade_form", apply) or _panel(_customer_or_404(customer_id))
+    return _account_post(customer_id, form, "grade_form",
+                         lambda: rules.change_grade(current_user, customer, form.grade.data, form.reason.data,
+                                                    form.version.data),
+                         lambda: _("Grade changed to %(grade)s.", grade=form.grade.data))
 
 
 @bp.post("/<id:customer_id>/credit")
@@ -227,24 +204,30 @@ def credit(customer_id: int):
     customer = _customer_or_404(customer_id)
     require("customers.credit", customer)
     form = CreditForm()
-
-    def apply():
-        rules.set_credit(current_user, customer, form.version.data, form.credit_terms_days.data,
-                         form.credit_limit.data, form.credit_currency.data)
-        flash(_("Credit terms saved."), "success")
-
-    return _panel_post(customer, form, "credit_form", apply) or _panel(_customer_or_404(customer_id))
+    return _account_post(customer_id, form, "credit_form",
+                         lambda: rules.set_credit(current_user, customer, form.version.data,
+                                                  form.credit_terms_days.data, form.credit_limit.data,
+                                                  form.credit_currency.data),
+                         lambda: _("Credit terms saved."))
 
 
 # --- contacts, edited inline ----------------------------------------------------------------
 
 
-def _contacts(customer, status=200, contact_form=None):
+def _contacts(customer_id: int, status=200, contact_form=None):
+    customer = _customer_or_404(customer_id)
     body, status = render_fragment("customers/_contacts.html", status, customer=customer,
                                    contact_form=contact_form or ContactForm(formdata=None))
     # Whatever element asked (a row's form, the add form), the whole section is replaced.
     response = make_response(body, status, retarget="#contacts", reswap="outerHTML")
     return trigger(response, CHANGED) if status == 200 and request.method == "POST" else response
+
+
+def _contact_saved(customer_id: int, message: str):
+    if not request.htmx:
+        return saved(message, url_for("customers.detail", customer_id=customer_id))
+    flash(message, "success")
+    return _contacts(customer_id)
 
 
 @bp.post("/<id:customer_id>/contacts")
@@ -253,14 +236,9 @@ def contact_add(customer_id: int):
     customer = _customer_or_404(customer_id)
     require("customers.edit", customer)
     form = ContactForm()
-    if not form.validate_on_submit():
-        return _contacts(customer, 422, form)
-    rules.add_contact(current_user, customer, form.values())
-    db.session.commit()
-    flash(_("Contact %(name)s added.", name=form.name.data), "success")
-    if not request.htmx:
-        return redirect_to(url_for("customers.detail", customer_id=customer.id))
-    return _contacts(_customer_or_404(customer_id))
+    return submit(form, lambda: rules.add_contact(current_user, customer, form.values()),
+                  done=lambda contact: _contact_saved(customer_id, _("Contact %(name)s added.", name=contact.name)),
+                  again=lambda status: _contacts(customer_id, status, form))
 
 
 @bp.get("/<id:customer_id>/contacts/<id:contact_id>")
@@ -278,15 +256,11 @@ def contact_edit(customer_id: int, contact_id: int):
     require("customers.edit", customer)
     contact = _contact_or_404(customer, contact_id)
     form = ContactForm(obj=contact if request.method == "GET" else None)
-    status = save_form(form, lambda: rules.update_contact(current_user, customer, contact, form.version.data,
-                                                          form.values()))
-    if status is None:
-        flash(_("Contact %(name)s saved.", name=contact.name), "success")
-        if not request.htmx:
-            return redirect_to(url_for("customers.detail", customer_id=customer.id))
-        return _contacts(_customer_or_404(customer_id))
-    return render("customers/contact_form.html", "customers/_contact_form.html", status,
-                  customer=customer, contact=contact, form=form)
+    return submit(
+        form, lambda: rules.update_contact(current_user, customer, contact, form.version.data, form.values()),
+        done=lambda _c: _contact_saved(customer_id, _("Contact %(name)s saved.", name=contact.name)),
+        again=lambda status: render("customers/contact_form.html", "customers/_contact_form.html", status,
+                                    customer=customer, contact=contact, form=form))
 
 
 @bp.post("/<id:customer_id>/contacts/<id:contact_id>/delete")
@@ -296,9 +270,6 @@ def contact_delete(customer_id: int, contact_id: int):
     require("customers.edit", customer)
     contact = _contact_or_404(customer, contact_id)
     name = contact.name
-    rules.remove_contact(current_user, customer, contact)
-    db.session.commit()
-    flash(_("Contact %(name)s removed.", name=name), "success")
-    if not request.htmx:
-        return redirect_to(url_for("customers.detail", customer_id=customer.id))
-    return _contacts(_customer_or_404(customer_id))
+    return submit(ActionForm(), lambda: rules.remove_contact(current_user, customer, contact),
+                  done=lambda _r: _contact_saved(customer_id, _("Contact %(name)s removed.", name=name)),
+                  back=url_for("customers.detail", customer_id=customer_id))

@@ -1,1 +1,6 @@
 """Realistic bilingual demo data for trying the portal."""
+from portal.demo import cli
+
+
+def init_app(app) -> None:
+    app.cli.add_command(cli.demo)

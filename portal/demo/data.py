@@ -19,16 +19,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+import sqlalchemy as sa
 from flask import current_app, has_request_context
 
 from portal.auth.models import Team, User
 from portal.auth.rules import create_user
+from portal.core import clock
 from portal.core.policy import Role
 from portal.customers.models import Customer, Kind, Source
 from portal.customers.rules import add_contact, change_grade, create_customer, reassign_owner, set_credit
 from portal.extensions import db
+from portal.handover import rules as handover_rules
+from portal.handover.models import HandoverNote, NoteKind
 
 BATCH = 25
+DAYS_OF_HISTORY = 150   # the book exists this long before today
 
 # --- staff ------------------------------------------------------------------------------
 
@@ -588,7 +593,7 @@ class Builder:
 
 def _make_staff() -> tuple[dict, dict]:
     users, passwords = {}, {}
-    today = date.today()
+    today = clock.today(current_app.config["PORTAL_TIMEZONE"])
     for spec in STAFF:
         fields = {k: v for k, v in spec.items() if k not in ("username", "label")}
         if fields.get("is_new_hire"):
@@ -629,7 +634,34 @@ def load_demo(seed: int = 7, customers: int = 200) -> dict[str, str]:
 
 def _load(seed: int, n: int) -> dict[str, str]:
     rng = random.Random(seed)
+    now = clock.now()
+    # The book was built up before the ninety days of quotes: staff and customers are stamped
+    # then, grade reviews, reassignments and credit terms along the way (the portal's clock is set).
     users, passwords = _make_staff()
+    with clock.set_to(now - timedelta(days=DAYS_OF_HISTORY)) as hand:
+        made = _book(rng, n, users, hand, now)
+    db.session.flush()
+
+    # A week of shift handovers among the agents and the supervisor, ending now.
+    from portal.demo.handover import load_handover
+    load_handover(seed, users, made)
+
+    # Ninety days of quotes, approvals and follow-ups, ending now.
+    from portal.demo.quotes import load_quotes
+    load_quotes(seed, users, made)
+    return passwords
+
+
+def _take_over(customer: Customer, new_owner: User, hand) -> None:
+    """The new owner acknowledges the customer handover within the day (R-H4)."""
+    note = db.session.scalars(sa.select(HandoverNote).where(
+        HandoverNote.kind == NoteKind.CUSTOMER, HandoverNote.customer_id == customer.id)
+        .order_by(HandoverNote.id.desc()).limit(1)).one()
+    hand.move_to(clock.now() + timedelta(hours=3))
+    handover_rules.acknowledge(new_owner, note)
+
+
+def _book(rng: random.Random, n: int, users: dict[str, User], hand, now) -> list[Customer]:
     lead, finance = users["lead"], users["finance"]
     builder = Builder(rng)
 
@@ -674,8 +706,10 @@ def _load(seed: int, n: int) -> dict[str, str]:
         if (i + 1) % BATCH == 0:
             db.session.flush()
 
-    # Later events: grade reviews, reassignments, credit terms.
-    for customer in made:
+    # Later events: grade reviews, reassignments, credit terms, spread over the months since.
+    start = clock.now()
+    for k, customer in enumerate(made):
+        hand.move_to(start + (now - start) * (0.2 + 0.7 * k / max(len(made), 1)))
         if rng.random() < 0.2:
             up = customer.grade != "A" and (customer.grade == "D" or rng.random() < 0.5)
             new = "ABCD"["ABCD".index(customer.grade) + (-1 if up else 1)]
@@ -683,7 +717,9 @@ def _load(seed: int, n: int) -> dict[str, str]:
         if rng.random() < 0.1:
             pool = ["peer", "lead"] if customer.kind == Kind.PEER else ["agent", "newhire", "lead", "peer"]
             choices = [users[u] for u in pool if users[u].id != customer.owner_id]
-            reassign_owner(lead, customer, rng.choice(choices), customer.version)
+            new_owner = rng.choice(choices)
+            reassign_owner(lead, customer, new_owner, customer.version)
+            _take_over(customer, new_owner, hand)
         if customer.kind == Kind.DIRECT and (customer.grade in ("A", "B") or
                                              (customer.grade == "C" and rng.random() < 0.4)):
             days = rng.choices((30, 45, 60), weights=(50, 30, 20))[0]
@@ -693,13 +729,4 @@ def _load(seed: int, n: int) -> dict[str, str]:
             else:
                 limit, currency = Decimal(rng.randint(4, 30) * scale * 5_000), "USD"
             set_credit(finance, customer, customer.version, days, limit, currency)
-    db.session.flush()
-
-    # A week of shift handovers among the agents and the supervisor, ending now.
-    from portal.demo.handover import load_handover
-    load_handover(seed, users, made)
-
-    # Ninety days of quotes, approvals and follow-ups, ending now.
-    from portal.demo.quotes import load_quotes
-    load_quotes(seed, users, made)
-    return passwords
+    return made

@@ -7,11 +7,11 @@ documents, complaints, collections, government filings. The incoming person ackn
 at the start of the next shift and closes most items during it; the rest carry over (R-H3).
 Twice in the week the supervisor moves one of `peer`'s customers to `agent` (R-H4).
 
-The rules stamp every row with the present moment, so once they have run, the timestamps
-(created, submitted, acknowledged, raised, done, carried, addenda, and the audit rows of the
-handover) are set to the moments within each shift when it happened, and the customer
-handovers to the shift they took place in. Today: the newest note waits unacknowledged for
-`agent`, and `peer`, on duty too, is halfway through a draft.
+Every step runs at the moment within its shift when it happens, on the portal's own clock
+(core.clock.set_to), so the rules stamp every row (created, submitted, acknowledged, raised,
+done, carried, addenda, the audit rows, and the shift of a customer handover) with that
+moment. Today: the newest note waits unacknowledged for `agent`, and `peer`, on duty too, is
+halfway through a draft.
 
 Everything comes from random.Random(seed); only the placement in time follows the clock.
 Carrier names are real; vessel names, booking, B/L and container numbers are made up.
@@ -23,12 +23,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 from portal.auth.models import User
-from portal.core.audit import AuditEntry
-from portal.core.timeutil import utcnow
+from portal.core import clock
 from portal.customers.models import Customer, Kind
+from portal.customers.rules import reassign_owner
 from portal.demo.data import CN_BRANDS, CN_PLACES
 from portal.extensions import db
 from portal.handover import rules
@@ -407,21 +406,20 @@ class Writer:
 
 def load_handover(seed: int, users: dict[str, User], customers: list[Customer]) -> None:
     """Create the week's handover notes, items, addenda and customer handovers; flushes, never commits."""
-    now = utcnow()
+    now = clock.now()
     slots = _slots(now)
     if len(slots) < 4:
         return
     rng = random.Random(f"handover-{seed}")
     _roster(rng, slots)
     week = Week(rng, users, customers, now, slots)
-    mark = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
-    _simulate(week)
-    db.session.flush()
-    _stamp_audit(week, mark)
+    with clock.set_to(slots[0].start) as hand:
+        _simulate(week, hand)
     db.session.flush()
 
 
-def _simulate(week: Week) -> None:
+def _simulate(week: Week, hand) -> None:
+    """Each shift in turn, each step with the clock set to the moment it happens."""
     rng, users, slots = week.rng, week.users, week.slots
     writer = Writer(week)
     last = len(slots) - 1                      # the shift running now
@@ -437,11 +435,11 @@ def _simulate(week: Week) -> None:
 
         # Take over: the previous shift's note, and customers handed over meanwhile.
         if prev_note is not None:
+            hand.move_to(t_ack)
             rules.acknowledge(w, prev_note)
-            prev_note.acknowledged_at = t_ack
         for note in [n for n in pending if n.recipient_id == w.id]:
+            hand.move_to(t_ack + rng.randint(2, 15) * MINUTE)
             rules.acknowledge(w, note)
-            note.acknowledged_at = t_ack + rng.randint(2, 15) * MINUTE
             pending.remove(note)
             for entry in note.entries:      # the new owner finishes these in the shift
                 plan = week.plans.get(entry.item_id)
@@ -450,33 +448,30 @@ def _simulate(week: Week) -> None:
 
         # Done before the writer starts their own note: these stay off it.
         held = _held_by(week, w)
-        for plan in held:
-            if plan.close_slot <= i and not plan.late:
-                rules.close_item(w, plan.item, plan.item.version)
-                plan.item.done_at = _minutes(rng, t_ack + 5 * MINUTE, t_created - 5 * MINUTE)
+        early = sorted((_minutes(rng, t_ack + 5 * MINUTE, t_created - 5 * MINUTE), plan.item.id, plan)
+                       for plan in held if plan.close_slot <= i and not plan.late)
+        for moment, _id, plan in early:
+            hand.move_to(moment)
+            rules.close_item(w, plan.item, plan.item.version)
 
         if i in handovers:
-            pending.append(_hand_over(week, slot, handovers[i], t_ack + 10 * MINUTE, t_created - 5 * MINUTE))
+            hand.move_to(_minutes(rng, t_ack + 10 * MINUTE, t_created - 5 * MINUTE))
+            pending.append(_hand_over(week, handovers[i]))
 
         # The note for the next shift: open items come along at once (R-H3).
         nxt = users[slots[i + 1].worker]
         to_team = i < last - 1 and nxt.team and rng.random() < 0.25
+        hand.move_to(t_created)
         note, _carried = rules.start_note(w, slot.shift, slot.day, None if to_team else nxt,
                                           nxt.team if to_team else None)
-        note.created_at = t_created
-        for entry in note.entries:
-            entry.carried_at = t_created
         if rng.random() < 0.5:
             lang = _language(rng, slot.worker)
+            hand.move_to(t_created + rng.randint(1, 4) * MINUTE)
             rules.save_summary(w, note, _summary(rng, lang))
 
-        # Done later in the shift: carried onto the note, then closed there.
-        for plan in held:
-            if plan.item.is_open and plan.close_slot <= i:
-                rules.close_item(w, plan.item, plan.item.version)
-                plan.item.done_at = _minutes(rng, t_created + 10 * MINUTE, t_submit - 10 * MINUTE)
-
-        # What came up during the shift.
+        # What came up during the shift, and what was done later in it (carried, then closed).
+        steps = [(_minutes(rng, t_created + 10 * MINUTE, t_submit - 10 * MINUTE), "close", plan)
+                 for plan in held if plan.item.is_open and plan.close_slot <= i]
         carried = len(note.entries)
         target = rng.choices((1, 2, 3, 4, 5), weights=(10, 25, 30, 22, 13))[0] if i < last - 1 \
             else rng.choice((4, 5))    # the note waiting now: a full one
@@ -484,32 +479,37 @@ def _simulate(week: Week) -> None:
         forced = handovers.get(i + 1)     # the customer the supervisor moves next shift
         times = sorted(_minutes(rng, t_created + 5 * MINUTE, t_submit - 5 * MINUTE)
                        for _ in range(fresh + bool(forced)))
-        for n, raised in enumerate(times):
-            customer = forced if forced is not None and n == 0 else None
-            _add_item(week, writer, w, note, slot, i, raised, customer=customer, sticky=customer is not None)
+        steps += [(raised, "raise", forced if forced is not None and n == 0 else None)
+                  for n, raised in enumerate(times)]
+        for moment, what, subject in sorted(steps, key=lambda step: (step[0], step[1])):
+            hand.move_to(moment)
+            if what == "close":
+                rules.close_item(w, subject.item, subject.item.version)
+            else:
+                _add_item(week, writer, w, note, slot, i, moment, customer=subject, sticky=subject is not None)
 
+        hand.move_to(t_submit)
         rules.submit_note(w, note)
-        note.submitted_at = note.updated_at = t_submit
         week.notes.append((note, i))
 
         if i - 1 in addenda_on and prev_note is not None:
+            hand.move_to(_minutes(rng, t_ack + 30 * MINUTE, min(slot.end - 30 * MINUTE, week.now)))
             _addendum(week, writer, prev_note, w, slot, t_ack)
         prev_note = note
 
     # Now: the last note waits for `agent`; `peer`, on duty as well, is writing a draft.
     now_slot = slots[last]
     peer = users["peer"]
-    note, _carried = rules.start_note(peer, now_slot.shift, now_slot.day, None, "direct")
     span = week.now - now_slot.start
-    note.created_at = now_slot.start + span * rng.uniform(0.15, 0.5)
-    for entry in note.entries:
-        entry.carried_at = note.created_at
-    raised = note.created_at
+    created = now_slot.start + span * rng.uniform(0.15, 0.5)
+    hand.move_to(created)
+    note, _carried = rules.start_note(peer, now_slot.shift, now_slot.day, None, "direct")
+    raised = created
     for _n in range(2):
         raised = raised + (week.now - raised) * rng.uniform(0.2, 0.6)
+        hand.move_to(raised)
         _add_item(week, writer, peer, note, now_slot, last, raised)
     rules.save_summary(peer, note, DRAFT_SUMMARY)
-    note.updated_at = raised
     week.notes.append((note, last))
 
 
@@ -554,7 +554,6 @@ def _add_item(week: Week, writer: Writer, author: User, note: HandoverNote, slot
     text = writer.fill(t, customer, raised, due, slot.shift.timezone)
     item = rules.add_item(author, note, {"text": text, "priority": t.priority, "category": t.category,
                                          "customer_id": customer.id if customer else None, "due_at": due})
-    item.raised_at = raised
     late = rng.random() < 0.35
     if t.long:
         span = rng.choice((2, 3, 3, 4))
@@ -595,17 +594,13 @@ def _plan_customer_handovers(week: Week) -> dict[int, Customer]:
     return picked
 
 
-def _hand_over(week: Week, slot: Slot, customer: Customer, earliest: datetime, latest: datetime) -> HandoverNote:
-    """R-H4: the supervisor moves the customer to `agent`, with its open items."""
+def _hand_over(week: Week, customer: Customer) -> HandoverNote:
+    """R-H4: the supervisor moves the customer to `agent`; its open items come with a handover note."""
     lead, agent = week.users["lead"], week.users["agent"]
-    with force_locale(lead.locale):   # the summary reads in the supervisor's language
-        note = rules.hand_over_customer(lead, customer, agent, customer.version)
-    moment = _minutes(week.rng, earliest, latest)
-    note.shift_id, note.shift_date = slot.shift.id, slot.day
-    note.created_at = note.updated_at = note.submitted_at = moment
-    for entry in note.entries:
-        entry.carried_at = moment
-    return note
+    reassign_owner(lead, customer, agent, customer.version)
+    return db.session.scalars(sa.select(HandoverNote).where(
+        HandoverNote.kind == NoteKind.CUSTOMER, HandoverNote.customer_id == customer.id)
+        .order_by(HandoverNote.id.desc()).limit(1)).one()
 
 
 def _addendum(week: Week, writer: Writer, note: HandoverNote, taker: User, slot: Slot, t_ack: datetime) -> None:
@@ -618,37 +613,4 @@ def _addendum(week: Week, writer: Writer, note: HandoverNote, taker: User, slot:
     text = text.format(k=rng.randint(1, max(len(note.entries), 1)), carrier=zh,
                        vsl=f"{rng.choice(vessels)} {rng.randint(100, 999):04d}-{rng.randint(1, 60):03d}E",
                        etd=f"{etd.month}/{etd.day}")
-    addendum = rules.add_addendum(author, note, text)
-    addendum.created_at = _minutes(rng, t_ack + 30 * MINUTE, min(slot.end - 30 * MINUTE, week.now))
-
-
-def _stamp_audit(week: Week, mark: int) -> None:
-    """The audit rows of the handover carry the moments the things happened, not the load's."""
-    notes = {n.id: n for n, _i in week.notes}
-    customer_notes = {}
-    for n in db.session.scalars(sa.select(HandoverNote).where(HandoverNote.kind == NoteKind.CUSTOMER)):
-        notes[n.id] = n
-        customer_notes[n.customer_id] = n
-    items = {p.item.id: p.item for p in week.plans.values()}
-    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.id > mark).order_by(AuditEntry.id)).all()
-    for entry in entries:
-        at = None
-        if entry.subject_type == HandoverNote.__tablename__ and entry.subject_id in notes:
-            note = notes[entry.subject_id]
-            if entry.action in ("create", "carry"):
-                at = note.created_at
-            elif entry.action == "submit":
-                at = note.submitted_at
-            elif entry.action == "acknowledge":
-                at = note.acknowledged_at
-            elif entry.action == "addendum":
-                text = entry.changes.get("addendum", [None, None])[1]
-                at = next((a.created_at for a in note.addenda if a.text == text), None)
-        elif entry.subject_type == HandoverItem.__tablename__ and entry.subject_id in items:
-            item = items[entry.subject_id]
-            at = item.raised_at if entry.action == "create" else item.done_at if entry.action == "close" else None
-        elif entry.subject_type == Customer.__tablename__ and entry.action == "reassign" \
-                and entry.subject_id in customer_notes:
-            at = customer_notes[entry.subject_id].created_at
-        if at is not None:
-            entry.at = at
+    rules.add_addendum(author, note, text)

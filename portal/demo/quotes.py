@@ -10,39 +10,36 @@ freight, surcharges and origin charges priced per lane and in local currency (TW
 Each quote lives its story in order: the inquiry, the quote, the new hire's (`newhire`)
 approval by the supervisor (`lead`) or her return with a comment, below-minimum and
 self-sourced rates (R-Q6), minimum rates written to a peer forwarder (R-Q5), the quote sent,
-follow-ups (R-Q8), then won, lost with a reason, expired when nobody opened the quotes page
-past its validity, revised after a counter-offer (R-Q9) or duplicated for a repeat order.
+follow-ups (R-Q8), then won, lost with a reason, expired by the scheduled job past its
+validity, revised after a counter-offer (R-Q9) or duplicated for a repeat order.
 Right now some wait for the supervisor, some were just returned or approved, some are drafts
 (special cargo waits on the route department), and `agent` has follow-ups due today.
 
-All the stories run together in time order on a simulated clock (office hours, Monday to
-Friday, in the portal's time zone): while they run, the rules' `utcnow` and the defaults of the
-timestamp columns they leave to the model read that clock, so every stamp the rules make
-(numbers per month, response seconds, follow-up times, decisions, audit rows) is the moment
-the thing happened. Both are put back afterwards. Everything comes from random.Random(seed);
-only the placement in time follows the clock. Carriers are real; prices are made up.
+All the stories run together in time order (office hours, Monday to Friday, in the portal's
+time zone) on the portal's own clock, set back and moved forward step by step
+(core.clock.set_to): every stamp the rules and the models make (numbers per month, response
+seconds, follow-up times, decisions, audit rows) is the moment the thing happened.
+Everything comes from random.Random(seed); only the placement in time follows the clock.
+Carriers are real; prices are made up.
 """
 import bisect
 import heapq
 import random
 import re
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import event
 
 from portal.auth.models import User
-from portal.core.audit import AuditEntry
-from portal.core.timeutil import utcnow
+from portal.core import clock as portal_clock
 from portal.customers.models import Contact, Customer, Kind
 from portal.extensions import db
 from portal.quotes import rules
-from portal.quotes.models import ApprovalDecision, Mode, Quote, Status
-from portal.quotes.reference import CARRIERS
+from portal.quotes.models import GENERAL_CARGO, Mode, Quote, Status
+from portal.reference import CARRIERS
 
 TOTAL = 285                 # stories for 200 customers; duplicates and revisions come on top
 FEWEST = 90                 # stories for a small book (every state still shows)
@@ -104,39 +101,6 @@ class Calendar:
 
     def days_back(self, days: int) -> float:
         return self.now_index - self.index(self.now - timedelta(days=days))
-
-
-class Clock:
-    """The simulated present the rules read while the stories run."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@contextmanager
-def _simulated(clock: Clock):
-    """The rules' utcnow, and the timestamp defaults of the rows they create, read the clock."""
-    def stamping(*names):
-        def on_init(_target, _args, kwargs):
-            for name in names:
-                kwargs.setdefault(name, clock.now)
-        return on_init
-
-    listeners = [(Quote, stamping("created_at", "updated_at")), (ApprovalDecision, stamping("decided_at")),
-                 (AuditEntry, stamping("at"))]
-    real = rules.utcnow
-    for cls, listener in listeners:
-        event.listen(cls, "init", listener)
-    rules.utcnow = clock
-    try:
-        yield
-    finally:
-        rules.utcnow = real
-        for cls, listener in listeners:
-            event.remove(cls, "init", listener)
 
 
 # --- lanes and prices ----------------------------------------------------------------------------
@@ -383,9 +347,8 @@ class World:
         self.rng = random.Random(f"quotes-{seed}")
         self.users = users
         self.lead = users["lead"]
-        self.now = utcnow()
+        self.now = portal_clock.now()
         self.cal = Calendar(self.now, current_app.config["PORTAL_TIMEZONE"])
-        self.clock = Clock(self.now)
         quotable = [c for c in customers if c.kind in (Kind.DIRECT, Kind.PEER)]
         self.customers = quotable or list(customers)
         self.book = len(customers)
@@ -891,7 +854,7 @@ class Story:
             rules.decide(lead, quote, True, comment, quote.version)
         if first and self.final == Status.APPROVED:
             return None
-        return t + d["after_approval"] + (d["send"] if quote.mode not in Mode.GENERAL else 0)
+        return t + d["after_approval"] + (d["send"] if quote.mode not in GENERAL_CARGO else 0)
 
     def _fix(self, quote: Quote) -> None:
         """What the author changes after the supervisor's comment."""
@@ -1115,12 +1078,12 @@ def _plan(world: World) -> list[Story]:
 
 
 def _ticks(world: World):
-    """Somebody opens the quotes page each working morning: overdue sent quotes expire (R-Q8)."""
-    cal, rng = world.cal, random.Random(world.rng.getrandbits(64))
+    """The scheduled expiry job, once a day early in the morning: overdue sent quotes expire (R-Q8)."""
+    cal = world.cal
     day = cal.date_of(cal.now_index - cal.days_back(DAYS))
     while day <= cal.today:
         if day.weekday() < 5:
-            yield cal.index(cal.moment(day, OPEN)) + rng.uniform(0, 25)
+            yield cal.index(cal.moment(day, OPEN))
             rules.expire_overdue(day)
         day += timedelta(days=1)
 
@@ -1131,16 +1094,16 @@ def load_quotes(seed: int, users: dict[str, User], customers: list[Customer]) ->
     if not world.customers:
         return
     stories = _plan(world)
-    cal, clock = world.cal, world.clock
+    cal = world.cal
     queue = []
     for n, generator in enumerate([_ticks(world)] + [s.run() for s in stories]):
         first = next(generator, None)
         if first is not None and first <= cal.now_index:
             heapq.heappush(queue, (first, n, generator))
-    with _simulated(clock):
+    with portal_clock.set_to(world.now) as hand:
         while queue:
             index, n, generator = heapq.heappop(queue)
-            clock.now = min(cal.at(index), world.now)
+            hand.move_to(min(cal.at(index), world.now))
             following = next(generator, None)
             if following is not None and following <= cal.now_index:
                 heapq.heappush(queue, (max(following, index), n, generator))

@@ -1,4 +1,25 @@
-"""Shift handover notes (R-H1 to R-H4)."""
-from portal.handover.views import bp
+"""Shift handover: notes from one shift to the next, items that carry until closed (R-H1 to R-H4)."""
+from flask_babel import lazy_gettext as _l
 
-__all__ = ["bp"]
+from portal.core import nav, timeline
+from portal.core.policy import can
+from portal.customers.signals import customer_reassigned
+from portal.handover import queries, rules
+from portal.handover.models import NoteKind, NoteState
+from portal.handover.views import bp, shift_name
+
+
+def _nav_count(user):
+    if can(user, "handover.use"):
+        return nav.NavCount(queries.waiting_for(user), str(_l("Waiting for you to acknowledge")))
+    return None
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(shift_name=shift_name, is_fresh=rules.is_fresh, NoteKind=NoteKind,
+                                 NoteState=NoteState)
+    timeline.add_source(app, queries.timeline_entries)
+    nav.add_counter(app, "handover", _nav_count)
+    # R-H4: a customer that moves owner brings its open items along, in the same transaction.
+    customer_reassigned.connect(rules.on_customer_reassigned)

@@ -4,27 +4,8 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, I
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.auth.forms import TIMEZONES, team_choices
-from portal.core.forms import WORKING_YEARS, PortalForm, options
+from portal.core.forms import WORKING_YEARS, ActionForm, PortalForm, options
 from portal.handover.models import Category, Priority
-
-
-def priority_choices():
-    return options([(Priority.URGENT, _l("Urgent")), (Priority.NORMAL, _l("Normal")), (Priority.INFO, _l("For information"))])
-
-
-def category_choices():
-    labels = {"customer_request": _l("Customer request"), "booking": _l("Booking"), "document": _l("Document"),
-              "complaint": _l("Complaint"), "collections": _l("Collections"), "filing": _l("Government filing"),
-              "other": _l("Other")}
-    return options((c, labels[c]) for c in Category.ALL)
-
-
-def priority_label(value: str) -> str:
-    return next((str(c.label) for c in priority_choices() if c.value == value), value)
-
-
-def category_label(value: str) -> str:
-    return next((str(c.label) for c in category_choices() if c.value == value), value)
 
 
 class StartNoteForm(PortalForm):
@@ -38,8 +19,8 @@ class StartNoteForm(PortalForm):
 class ItemForm(PortalForm):
     text = TextAreaField(_l("What the next shift needs to know or do"), validators=[
         DataRequired(_l("Say what the next shift needs to know or do.")), Length(max=2000)])
-    priority = SelectField(_l("Priority"), choices=priority_choices, default=Priority.NORMAL)
-    category = SelectField(_l("Category"), choices=category_choices, default="other")
+    priority = SelectField(_l("Priority"), choices=Priority.choices, default=Priority.NORMAL)
+    category = SelectField(_l("Category"), choices=Category.choices, default=Category.OTHER)
     customer_code = StringField(_l("Customer (code)"), filters=[lambda v: v.upper() if isinstance(v, str) else v],
                                 validators=[Optional(), Length(max=12)])
     due_at = DateTimeLocalField(_l("Due"), validators=[Optional(), WORKING_YEARS])
@@ -47,7 +28,16 @@ class ItemForm(PortalForm):
 
 
 class SummaryForm(PortalForm):
-    summary = TextAreaField(_l("Remarks for the next shift"), validators=[Length(max=10_000)])
+    summary = TextAreaField(_l("Remarks for the next shift"), validators=[
+        Length(max=10_000, message=_l("Keep the remarks under 10,000 characters."))])
+
+
+class MoveForm(PortalForm):
+    direction = SelectField(choices=lambda: options([("up", _l("Move up")), ("down", _l("Move down"))]))
+
+
+class ItemActionForm(ActionForm):
+    """Close or reopen an item (version: the item's)."""
 
 
 class AddendumForm(PortalForm):

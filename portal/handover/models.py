@@ -2,33 +2,45 @@
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.timeutil import utcnow
+from portal.core.choices import Choice, ChoiceColumn
+from portal.auth.models import Team
+from portal.core.clock import now
 from portal.extensions import db
 
 
-class Priority:
-    URGENT = "urgent"
-    NORMAL = "normal"
-    INFO = "info"
-    ALL = (URGENT, NORMAL, INFO)
-    RANK = {URGENT: 0, NORMAL: 1, INFO: 2}
+class Priority(Choice):
+    URGENT = "urgent", _l("Urgent"), "bad"
+    NORMAL = "normal", _l("Normal"), "info"
+    INFO = "info", _l("For information"), "neutral"
 
 
-class Category:
-    ALL = ("customer_request", "booking", "document", "complaint", "collections", "filing", "other")
+class Category(Choice):
+    CUSTOMER_REQUEST = "customer_request", _l("Customer request")
+    BOOKING = "booking", _l("Booking")
+    DOCUMENT = "document", _l("Document")
+    COMPLAINT = "complaint", _l("Complaint")
+    COLLECTIONS = "collections", _l("Collections")
+    FILING = "filing", _l("Government filing")
+    OTHER = "other", _l("Other")
 
 
-class NoteState:
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    ACKNOWLEDGED = "acknowledged"
+class NoteState(Choice):
+    DRAFT = "draft", _l("Draft"), "neutral"
+    SUBMITTED = "submitted", _l("Unacknowledged"), "warn"     # handed over, waiting for the receiver (R-H2)
+    ACKNOWLEDGED = "acknowledged", _l("Acknowledged"), "good"
 
 
-class NoteKind:
-    SHIFT = "shift"          # end of a shift, to the next one (R-H1)
-    CUSTOMER = "customer"    # a customer moving to another owner (R-H4)
+class NoteKind(Choice):
+    SHIFT = "shift", _l("Shift handover")            # end of a shift, to the next one (R-H1)
+    CUSTOMER = "customer", _l("Customer handover")   # a customer moving to another owner (R-H4)
+
+
+class ItemState(Choice):
+    OPEN = "open", _l("Open"), "warn"
+    DONE = "done", _l("Closed"), "good"
 
 
 class Shift(db.Model):
@@ -61,17 +73,19 @@ class HandoverNote(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(20), default=NoteKind.SHIFT)
+    kind: Mapped[NoteKind] = mapped_column(ChoiceColumn(NoteKind, 20), default=NoteKind.SHIFT)
     shift_id: Mapped[int] = mapped_column(sa.ForeignKey("shift.id"))
     shift_date: Mapped[date]
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     recipient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    team: Mapped[str | None] = mapped_column(sa.String(20))
+    team: Mapped[Team | None] = mapped_column(ChoiceColumn(Team, 20))
     customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customer.id"))
+    # A customer handover (R-H4): whose book the customer left.
+    previous_owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
-    state: Mapped[str] = mapped_column(sa.String(20), default=NoteState.DRAFT)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[NoteState] = mapped_column(ChoiceColumn(NoteState, 20), default=NoteState.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now)
     submitted_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
@@ -81,6 +95,7 @@ class HandoverNote(db.Model):
     author = relationship("User", foreign_keys=[author_id])
     recipient = relationship("User", foreign_keys=[recipient_id])
     acknowledged_by = relationship("User", foreign_keys=[acknowledged_by_id])
+    previous_owner = relationship("User", foreign_keys=[previous_owner_id])
     customer = relationship("Customer")
     entries: Mapped[list["NoteEntry"]] = relationship(
         back_populates="note", order_by="NoteEntry.position", cascade="all, delete-orphan")
@@ -92,6 +107,11 @@ class HandoverNote(db.Model):
     @property
     def is_draft(self) -> bool:
         return self.state == NoteState.DRAFT
+
+    @property
+    def is_waiting(self) -> bool:
+        """Handed over and not yet acknowledged (R-H2)."""
+        return self.state == NoteState.SUBMITTED
 
     @property
     def is_acknowledged(self) -> bool:
@@ -107,16 +127,16 @@ class HandoverItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(sa.Text)
-    priority: Mapped[str] = mapped_column(sa.String(10), default=Priority.NORMAL)
-    category: Mapped[str] = mapped_column(sa.String(30), default="other")
+    priority: Mapped[Priority] = mapped_column(ChoiceColumn(Priority, 10), default=Priority.NORMAL)
+    category: Mapped[Category] = mapped_column(ChoiceColumn(Category, 30), default=Category.OTHER)
     customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customer.id"), index=True)
     # Any other record the item is about (a quote, a receivable, a filing): its table and id.
     subject_type: Mapped[str | None] = mapped_column(sa.String(40))
     subject_id: Mapped[int | None]
     due_at: Mapped[datetime | None]
-    state: Mapped[str] = mapped_column(sa.String(10), default="open")
+    state: Mapped[ItemState] = mapped_column(ChoiceColumn(ItemState, 10), default=ItemState.OPEN)
     raised_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raised_at: Mapped[datetime] = mapped_column(default=now)
     done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     done_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
@@ -130,7 +150,7 @@ class HandoverItem(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state == "open"
+        return self.state == ItemState.OPEN
 
 
 class NoteEntry(db.Model):
@@ -164,7 +184,7 @@ class Addendum(db.Model):
     note_id: Mapped[int] = mapped_column(sa.ForeignKey("handover_note.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
 
     note: Mapped[HandoverNote] = relationship(back_populates="addenda")
     author = relationship("User")

@@ -1,24 +1,22 @@
-"""Shift handover (R-H1 to R-H4): notes from one shift to the next, items that nothing drops."""
-from dataclasses import dataclass
+"""Shift handover (R-H1 to R-H4): notes from one shift to the next, items that nothing drops.
+Changes only; reads are in queries.py."""
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy.orm import joinedload, raiseload, selectinload
+from flask_babel import lazy_gettext as _l
 
-from portal.auth.models import User
-from portal.core import audit, timeline
-from portal.core.pagination import Page, keyset_page
-from portal.core.policy import Role, can
+from portal.auth.models import Team, User
+from portal.core import audit
+from portal.core.clock import now
+from portal.core.database import lock
+from portal.core.policy import can
 from portal.core.rules import RuleViolation, check_version
-from portal.core.text import like_pattern, search_term
-from portal.core.timeline import TimelineEntry
-from portal.core.timeutil import utcnow
 from portal.customers.models import Customer
 from portal.extensions import db
-from portal.handover.models import (Addendum, Category, HandoverItem, HandoverNote, NoteEntry, NoteKind,
+from portal.handover.models import (Addendum, Category, HandoverItem, HandoverNote, ItemState, NoteEntry, NoteKind,
                                     NoteState, Priority, Shift)
+from portal.handover.queries import current_draft
 
 ITEM_FIELDS = ("text", "priority", "category", "customer_id", "due_at")
 
@@ -92,12 +90,6 @@ def save_shift(actor: User, shift: Shift | None, expected_version, fields: dict)
 # --- notes ----------------------------------------------------------------------------------
 
 
-def current_draft(author: User) -> HandoverNote | None:
-    return db.session.scalar(sa.select(HandoverNote).where(
-        HandoverNote.author_id == author.id, HandoverNote.state == NoteState.DRAFT,
-        HandoverNote.kind == NoteKind.SHIFT).order_by(HandoverNote.id.desc()).limit(1))
-
-
 def start_note(author: User, shift: Shift, shift_date: date, recipient: User | None = None,
                team: str | None = None) -> tuple[HandoverNote, int]:
     """R-H1: a draft note for one shift on one date, to the incoming agent or a team.
@@ -123,10 +115,12 @@ def start_note(author: User, shift: Shift, shift_date: date, recipient: User | N
 def _check_addressee(author: User, recipient: User | None, team: str | None) -> None:
     if recipient is None and not team:
         raise RuleViolation(_l("Choose who takes over: a colleague or a team."), "recipient_id")
+    if recipient is None and Team.get(team) is None:
+        raise RuleViolation(_l("Choose a team."), "team")
     if recipient is not None:
         if recipient.id == author.id:
             raise RuleViolation(_l("Hand over to someone else, not to yourself."), "recipient_id")
-        if not recipient.active or recipient.role not in (Role.AGENT, Role.SUPERVISOR):
+        if not can(author, "handover.receive", recipient):
             raise RuleViolation(_l("Choose an active agent or supervisor."), "recipient_id")
 
 
@@ -191,13 +185,13 @@ def carry_item(actor: User, note: HandoverNote, item: HandoverItem) -> NoteEntry
 def _append(note: HandoverNote, item: HandoverItem, carried_by: User | None = None) -> NoteEntry:
     entry = NoteEntry(item=item, position=len(note.entries),
                       carried_by_id=carried_by.id if carried_by else None,
-                      carried_at=utcnow() if carried_by else None)
+                      carried_at=now() if carried_by else None)
     note.entries.append(entry)
     return entry
 
 
 def _touch(note: HandoverNote) -> None:
-    note.updated_at = utcnow()
+    note.updated_at = now()
 
 
 def _require_draft(actor: User, note: HandoverNote) -> None:
@@ -221,7 +215,7 @@ def save_summary(actor: User, note: HandoverNote, text: str) -> None:
 def add_item(actor: User, note: HandoverNote, fields: dict) -> HandoverItem:
     _require_draft(actor, note)
     fields = _item_fields(fields)
-    item = HandoverItem(**fields, state="open", raised_by_id=actor.id, entries=[])
+    item = HandoverItem(**fields, state=ItemState.OPEN, raised_by_id=actor.id, entries=[])
     db.session.add(item)
     _append(note, item)
     _touch(note)
@@ -235,9 +229,9 @@ def _item_fields(fields: dict) -> dict:
     values["text"] = (values["text"] or "").strip()
     if not values["text"]:
         raise RuleViolation(_l("Say what the next shift needs to know or do."), "text")
-    if values["priority"] not in Priority.ALL:
+    if Priority.get(values["priority"]) is None:
         raise RuleViolation(_l("Choose a priority."), "priority")
-    if values["category"] not in Category.ALL:
+    if Category.get(values["category"]) is None:
         raise RuleViolation(_l("Choose a category."), "category")
     if values["customer_id"] is not None and db.session.get(Customer, values["customer_id"]) is None:
         raise RuleViolation(_l("Choose a customer from the list."), "customer_id")
@@ -307,7 +301,7 @@ def submit_note(actor: User, note: HandoverNote) -> None:
     if not note.entries and not note.summary.strip():
         raise RuleViolation(_l("The note is empty: add at least one item or a remark before handing over."))
     note.state = NoteState.SUBMITTED
-    note.submitted_at = utcnow()
+    note.submitted_at = now()
     _touch(note)
     db.session.flush()
     audit.record(actor, "submit", note, {"state": [NoteState.DRAFT, NoteState.SUBMITTED]})
@@ -318,6 +312,7 @@ def acknowledge(actor: User, note: HandoverNote, expected_version=None) -> None:
 
     From then on the note is read-only; corrections are addenda.
     """
+    lock(db.session, note)
     if expected_version is not None:
         check_version(note, expected_version)
     if note.author_id == actor.id:
@@ -330,7 +325,7 @@ def acknowledge(actor: User, note: HandoverNote, expected_version=None) -> None:
     if not can(actor, "handover.acknowledge", note):
         raise RuleViolation(_l("Only the person or team the note is for can acknowledge it."))
     note.state = NoteState.ACKNOWLEDGED
-    note.acknowledged_at = utcnow()
+    note.acknowledged_at = now()
     note.acknowledged_by_id = actor.id
     db.session.flush()
     audit.record(actor, "acknowledge", note, {"state": [NoteState.SUBMITTED, NoteState.ACKNOWLEDGED]})
@@ -338,22 +333,24 @@ def acknowledge(actor: User, note: HandoverNote, expected_version=None) -> None:
 
 def close_item(actor: User, item: HandoverItem, expected_version) -> None:
     """Close an item: done on every note it stands on, with who and when (R-H3)."""
+    lock(db.session, item)
     if not item.is_open:
         who = item.done_by.display_name if item.done_by else ""
         raise RuleViolation(_l("%(name)s already closed this item.", name=who))
     check_version(item, expected_version)
-    item.state, item.done_by_id, item.done_at = "done", actor.id, utcnow()
+    item.state, item.done_by_id, item.done_at = ItemState.DONE, actor.id, now()
     db.session.flush()
-    audit.record(actor, "close", item, {"state": ["open", "done"]}, parent=_newest_note(item))
+    audit.record(actor, "close", item, {"state": [ItemState.OPEN, ItemState.DONE]}, parent=_newest_note(item))
 
 
 def reopen_item(actor: User, item: HandoverItem, expected_version) -> None:
+    lock(db.session, item)
     if item.is_open:
         raise RuleViolation(_l("This item is open already."))
     check_version(item, expected_version)
-    item.state, item.done_by_id, item.done_at = "open", None, None
+    item.state, item.done_by_id, item.done_at = ItemState.OPEN, None, None
     db.session.flush()
-    audit.record(actor, "reopen", item, {"state": ["done", "open"]}, parent=_newest_note(item))
+    audit.record(actor, "reopen", item, {"state": [ItemState.DONE, ItemState.OPEN]}, parent=_newest_note(item))
 
 
 def _newest_note(item: HandoverItem) -> HandoverNote:
@@ -377,164 +374,38 @@ def add_addendum(actor: User, note: HandoverNote, text: str) -> Addendum:
 # --- customer handover (R-H4) ---------------------------------------------------------------------
 
 
-def hand_over_customer(actor: User, customer: Customer, new_owner: User, expected_version) -> HandoverNote:
-    """R-H4: move a customer to a new owner with a handover note listing its open items.
+def hand_over_customer(actor: User, customer: Customer, previous_owner: User, new_owner: User) -> HandoverNote:
+    """R-H4: a customer moving to a new owner comes with a handover note listing its open items.
 
-    Ownership and the note change in one transaction (the caller commits once). The note is
-    handed over at once, from the previous owner's desk, to the new owner to acknowledge.
+    Runs inside the reassignment's transaction (customers.signals.customer_reassigned): the
+    move and the note are one change. The note is handed over at once, from the previous
+    owner's desk, to the new owner to acknowledge.
     """
-    from portal.customers.rules import reassign_owner
-    previous_owner_id = customer.owner_id
-    reassign_owner(actor, customer, new_owner, expected_version)
-    found = shift_at(utcnow())
+    moment = now()
+    found = shift_at(moment)
     if found is None:
         shifts = active_shifts()
         if not shifts:
             raise RuleViolation(_l("Set up at least one shift before handing customers over."))
-        found = (shifts[0], utcnow().date())
+        found = (shifts[0], moment.date())
     shift, day = found
-    note = HandoverNote(kind=NoteKind.CUSTOMER, shift_id=shift.id, shift_date=day, author_id=actor.id,
-                        recipient_id=new_owner.id, customer_id=customer.id, state=NoteState.SUBMITTED,
-                        submitted_at=utcnow(), entries=[], addenda=[],
-                        summary=_("%(customer)s moves to you from %(previous)s.", customer=customer.display_name,
-                                  previous=db.session.get(User, previous_owner_id).display_name))
+    # From the previous owner's desk (the supervisor who moved it is in the audit row).
+    note = HandoverNote(kind=NoteKind.CUSTOMER, shift_id=shift.id, shift_date=day, author_id=previous_owner.id,
+                        recipient_id=new_owner.id, customer_id=customer.id, previous_owner_id=previous_owner.id,
+                        state=NoteState.SUBMITTED,
+                        submitted_at=moment, entries=[], addenda=[], summary="")
     db.session.add(note)
     open_items = db.session.scalars(sa.select(HandoverItem).where(
-        HandoverItem.customer_id == customer.id, HandoverItem.state == "open").order_by(HandoverItem.id)).all()
+        HandoverItem.customer_id == customer.id, HandoverItem.state == ItemState.OPEN).order_by(HandoverItem.id)).all()
     for item in open_items:
         _append(note, item, carried_by=actor)
     db.session.flush()
     audit.record(actor, "create", note, {"kind": [None, NoteKind.CUSTOMER], "customer_id": [None, customer.id],
+                                         "previous_owner_id": [None, previous_owner.id],
                                          "recipient_id": [None, new_owner.id], "items": [None, len(open_items)]})
     return note
 
 
-# --- reading ------------------------------------------------------------------------------------
-
-
-def load_note(note_id: int) -> HandoverNote | None:
-    return db.session.scalar(
-        sa.select(HandoverNote).where(HandoverNote.id == note_id).options(
-            joinedload(HandoverNote.shift), joinedload(HandoverNote.author), joinedload(HandoverNote.recipient),
-            joinedload(HandoverNote.acknowledged_by), joinedload(HandoverNote.customer),
-            selectinload(HandoverNote.addenda).joinedload(Addendum.author),
-            selectinload(HandoverNote.entries).options(
-                joinedload(NoteEntry.carried_by),
-                joinedload(NoteEntry.item).options(
-                    joinedload(HandoverItem.customer), joinedload(HandoverItem.raised_by),
-                    joinedload(HandoverItem.done_by),
-                    selectinload(HandoverItem.entries).joinedload(NoteEntry.note)))))
-
-
-def _list_options():
-    """What every note list shows, loaded up front: a fixed number of queries per list."""
-    return (joinedload(HandoverNote.shift), joinedload(HandoverNote.author), joinedload(HandoverNote.recipient),
-            joinedload(HandoverNote.acknowledged_by), joinedload(HandoverNote.customer),
-            selectinload(HandoverNote.entries).joinedload(NoteEntry.item), raiseload("*"))
-
-
-def _unacknowledged_first(notes):
-    return sorted(notes, key=lambda n: (n.is_acknowledged, -(n.submitted_at or n.created_at).timestamp()))
-
-
-def received_notes(user: User, since: datetime) -> list[HandoverNote]:
-    """Notes for this user (or their team) that wait for them, and those they took over lately."""
-    addressed = HandoverNote.recipient_id == user.id
-    if user.team:
-        addressed = sa.or_(addressed, sa.and_(HandoverNote.recipient_id.is_(None), HandoverNote.team == user.team))
-    notes = db.session.scalars(
-        sa.select(HandoverNote).options(*_list_options())
-        .where(addressed, HandoverNote.author_id != user.id, HandoverNote.state != NoteState.DRAFT,
-               sa.or_(HandoverNote.state == NoteState.SUBMITTED, HandoverNote.acknowledged_at >= since))
-        .order_by(HandoverNote.id.desc()).limit(50)
-    ).unique().all()
-    return _unacknowledged_first(notes)
-
-
-def written_notes(user: User, since: datetime) -> list[HandoverNote]:
-    notes = db.session.scalars(
-        sa.select(HandoverNote).options(*_list_options())
-        .where(HandoverNote.author_id == user.id, HandoverNote.state != NoteState.DRAFT,
-               sa.or_(HandoverNote.state == NoteState.SUBMITTED, HandoverNote.submitted_at >= since))
-        .order_by(HandoverNote.id.desc()).limit(50)
-    ).unique().all()
-    return _unacknowledged_first(notes)
-
-
-def board(today: date) -> list[HandoverNote]:
-    """The supervisor's board: every note of today and yesterday, unacknowledged first."""
-    notes = db.session.scalars(
-        sa.select(HandoverNote).options(*_list_options())
-        .where(HandoverNote.shift_date >= today - timedelta(days=1), HandoverNote.shift_date <= today,
-               HandoverNote.state != NoteState.DRAFT)
-        .order_by(HandoverNote.id.desc())
-    ).unique().all()
-    return _unacknowledged_first(notes)
-
-
-def waiting_for(user: User) -> int:
-    """Notes handed to this user or their team that nobody has acknowledged yet."""
-    addressed = HandoverNote.recipient_id == user.id
-    if user.team:
-        addressed = sa.or_(addressed, sa.and_(HandoverNote.recipient_id.is_(None), HandoverNote.team == user.team))
-    return db.session.scalar(sa.select(sa.func.count()).select_from(HandoverNote).where(
-        addressed, HandoverNote.author_id != user.id, HandoverNote.state == NoteState.SUBMITTED))
-
-
-@dataclass
-class NoteFilters:
-    date_from: date | None = None
-    date_to: date | None = None
-    agent_id: int | None = None
-    customer_id: int | None = None
-    q: str = ""
-
-    def apply(self, select):
-        if self.date_from:
-            select = select.where(HandoverNote.shift_date >= self.date_from)
-        if self.date_to:
-            select = select.where(HandoverNote.shift_date <= self.date_to)
-        if self.agent_id:
-            select = select.where(sa.or_(HandoverNote.author_id == self.agent_id,
-                                         HandoverNote.recipient_id == self.agent_id,
-                                         HandoverNote.acknowledged_by_id == self.agent_id))
-        items = sa.select(NoteEntry.note_id).join(HandoverItem, HandoverItem.id == NoteEntry.item_id)
-        if self.customer_id:
-            select = select.where(sa.or_(
-                HandoverNote.customer_id == self.customer_id,
-                HandoverNote.id.in_(items.where(HandoverItem.customer_id == self.customer_id))))
-        for word in search_term(self.q).split():
-            pattern = like_pattern(word)
-            select = select.where(sa.or_(
-                sa.func.lower(HandoverNote.summary).like(pattern, escape="\\"),
-                HandoverNote.id.in_(items.where(sa.func.lower(HandoverItem.text).like(pattern, escape="\\")))))
-        return select
-
-
-def history(filters: NoteFilters, after: str | None = None, size: int = 50) -> Page:
-    select = filters.apply(sa.select(HandoverNote).where(HandoverNote.state != NoteState.DRAFT)) \
-        .options(*_list_options())
-    return keyset_page(select, HandoverNote.shift_date, HandoverNote.id, descending=True, after=after,
-                       kind=date, size=size)
-
-
-def shifts_open(item: HandoverItem) -> int:
-    """How many notes the item has stood on: one per shift it stayed open."""
-    return len(item.entries)
-
-
-@timeline.source
-def handover_items_for(customer: Customer) -> list[TimelineEntry]:
-    """R-V4: handover items that mention the customer, on its timeline."""
-    items = db.session.scalars(
-        sa.select(HandoverItem).where(HandoverItem.customer_id == customer.id)
-        .options(joinedload(HandoverItem.raised_by), selectinload(HandoverItem.entries))
-        .order_by(HandoverItem.id.desc()).limit(30)
-    ).all()
-    from flask import url_for
-    return [TimelineEntry(at=i.raised_at, kind="handover",
-                          title=_("Handover item: %(text)s", text=i.text[:120]),
-                          detail=_("Closed") if not i.is_open else _("Open"),
-                          by=i.raised_by.display_name,
-                          url=url_for("handover.note", note_id=max(e.note_id for e in i.entries)) if i.entries else None)
-            for i in items]
+def on_customer_reassigned(actor: User, customer: Customer, previous_owner: User, new_owner: User) -> None:
+    """Receiver of customers.signals.customer_reassigned (connected in handover.init_app)."""
+    hand_over_customer(actor, customer, previous_owner, new_owner)

@@ -5,9 +5,9 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, 
                      IntegerField, SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
 
-from portal.core.forms import WORKING_YEARS, PortalForm, options
+from portal.core.forms import WORKING_YEARS, ActionForm, PortalForm, options
 from portal.quotes.models import Direction, Mode
-from portal.quotes.reference import (BASES, CARRIERS, CHARGES, CONTAINER_TYPES, CURRENCIES, INCOTERMS,
+from portal.reference import (BASES, CARRIERS, CHARGES, CONTAINER_TYPES, CURRENCIES, INCOTERMS,
                                      PORT_BY_CODE, localized_name)
 
 
@@ -23,19 +23,6 @@ def known_port(form, field):
 def finite(form, field):
     if isinstance(field.data, Decimal) and not field.data.is_finite():
         raise StopValidation(_l("Enter a number, for example 1250.50."))
-
-
-def mode_choices():
-    return options([(Mode.FCL, _l("FCL")), (Mode.LCL, _l("LCL")), (Mode.SPECIAL, _l("Special equipment")),
-                    (Mode.BREAKBULK, _l("Breakbulk"))])
-
-
-def mode_label(mode: str) -> str:
-    return next((str(c.label) for c in mode_choices() if c.value == mode), mode)
-
-
-def direction_choices():
-    return options([(Direction.RECEIVABLE, _l("Receivable")), (Direction.PAYABLE, _l("Payable"))])
 
 
 def localized(items, with_code):
@@ -63,7 +50,7 @@ def carrier_choices():
 
 
 def incoterm_choices():
-    return options([("", "—")] + [(i.code, f"{i.code} · {i.name_en}") for i in INCOTERMS])
+    return options([("", "—")] + localized(INCOTERMS, True))
 
 
 def currency_choices():
@@ -85,7 +72,7 @@ class ChargeLineForm(PortalForm):
     sell_rate = DecimalField(_l("Sell rate"), places=2, validators=MONEY)
     min_sell_rate = DecimalField(_l("Minimum sell rate"), places=2, validators=MONEY)
     currency = SelectField(_l("Currency"), choices=currency_choices)
-    direction = SelectField(_l("Receivable or payable"), choices=direction_choices)
+    direction = SelectField(_l("Receivable or payable"), choices=Direction.choices)
     includes = StringField(_l("ALL-IN includes"), filters=[upper], validators=[
         Optional(), Length(max=200), Regexp(r"^[A-Z0-9-]+(\s*,\s*[A-Z0-9-]+)*$",
                                             message=_l("List charge codes separated by commas, for example OFR, BAF, THC-O."))])
@@ -104,7 +91,7 @@ class QuoteForm(PortalForm):
         DataRequired(_l("Enter the customer's code.")), Length(max=12)])
     contact_id = SelectField(_l("Contact"), validate_choice=False, default="")
     inquiry_at = DateTimeLocalField(_l("Inquiry received"), validators=[DataRequired(_l("Enter when the inquiry came in.")), WORKING_YEARS])
-    mode = SelectField(_l("Mode"), choices=mode_choices)
+    mode = SelectField(_l("Mode"), choices=Mode.choices)
     pol = StringField(_l("Port of loading"), filters=[upper], validators=[DataRequired(_l("Enter the port of loading.")), known_port])
     pod = StringField(_l("Port of discharge"), filters=[upper], validators=[DataRequired(_l("Enter the port of discharge.")), known_port])
     carrier = SelectField(_l("Carrier"), choices=carrier_choices, default="")
@@ -137,3 +124,17 @@ class QuoteForm(PortalForm):
 
     def line_values(self) -> list[dict]:
         return [entry.form.values() for entry in self.lines]
+
+
+class LostForm(ActionForm):
+    reason = StringField(_l("Why was it lost?"), validators=[DataRequired(_l("Say why the quote was lost.")),
+                                                             Length(max=300)])
+
+
+class DecisionForm(ActionForm):
+    decision = SelectField(choices=lambda: options([("approve", _l("Approve")), ("return", _l("Return"))]))
+    comment = StringField(_l("Comment (required when returning)"), validators=[Length(max=2000)])
+
+
+class FollowUpForm(ActionForm):
+    note = StringField(_l("Note"), validators=[Length(max=300)])

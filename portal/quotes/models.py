@@ -3,41 +3,62 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.timeutil import utcnow
+from portal.core.choices import Choice, ChoiceColumn
+from portal.core.clock import now
 from portal.extensions import db
 
 MONEY = sa.Numeric(14, 2)
 QUANTITY = sa.Numeric(12, 3)
 
 
-class Mode:
-    FCL = "fcl"
-    LCL = "lcl"
-    SPECIAL = "special"        # open top, flat rack, reefer, out of gauge
-    BREAKBULK = "breakbulk"
-    ALL = (FCL, LCL, SPECIAL, BREAKBULK)
-    GENERAL = (FCL, LCL)       # general cargo: the 5-minute response target (R-Q7)
+class Mode(Choice):
+    FCL = "fcl", _l("FCL")
+    LCL = "lcl", _l("LCL")
+    SPECIAL = "special", _l("Special equipment")    # open top, flat rack, reefer, out of gauge
+    BREAKBULK = "breakbulk", _l("Breakbulk")
 
 
-class Status:
-    DRAFT = "draft"
-    PENDING = "pending"        # waiting for a supervisor (R-Q1, R-Q6)
-    APPROVED = "approved"
-    RETURNED = "returned"
-    SENT = "sent"
-    WON = "won"
-    LOST = "lost"
-    EXPIRED = "expired"
-    ALL = (DRAFT, PENDING, APPROVED, RETURNED, SENT, WON, LOST, EXPIRED)
-    OPEN = (DRAFT, PENDING, APPROVED, RETURNED, SENT)
+GENERAL_CARGO = frozenset({Mode.FCL, Mode.LCL})    # the 5-minute response target (R-Q7)
 
 
-class Direction:
-    RECEIVABLE = "receivable"
-    PAYABLE = "payable"
-    ALL = (RECEIVABLE, PAYABLE)
+class Status(Choice):
+    DRAFT = "draft", _l("Draft"), "neutral"
+    PENDING = "pending", _l("Waiting for approval"), "warn"     # waiting for a supervisor (R-Q1, R-Q6)
+    APPROVED = "approved", _l("Approved"), "info"
+    RETURNED = "returned", _l("Returned"), "warn"
+    SENT = "sent", _l("Sent"), "info"
+    WON = "won", _l("Won"), "good"
+    LOST = "lost", _l("Lost"), "bad"
+    EXPIRED = "expired", _l("Expired"), "neutral"
+
+
+# Not yet with the customer: the quote itself may still change.
+UNSENT = frozenset({Status.DRAFT, Status.PENDING, Status.APPROVED, Status.RETURNED})
+# Open: not yet won, lost or expired (a rate change can still affect it, R-Q10).
+OPEN = UNSENT | {Status.SENT}
+# Reached the customer: its prices count as the lane's history (R-Q9).
+QUOTED = frozenset({Status.SENT, Status.WON, Status.LOST, Status.EXPIRED})
+
+
+class Direction(Choice):
+    RECEIVABLE = "receivable", _l("Receivable")
+    PAYABLE = "payable", _l("Payable")
+
+
+class ApprovalReason(Choice):
+    """Why a supervisor must see a quote before the customer does (R-Q1, R-Q5, R-Q6)."""
+    NEW_HIRE = "new_hire", _l("quote by a new hire")
+    BELOW_MINIMUM = "below_minimum", _l("a sell rate below the minimum")
+    SELF_SOURCED = "self_sourced", _l("self-sourced rate")
+    MINIMUM_IN_WRITING = "minimum_in_writing", _l("the minimum sell rate written to a peer forwarder")
+
+
+class Decision(Choice):
+    APPROVED = "approved", _l("Approved"), "good"
+    RETURNED = "returned", _l("Returned"), "warn"
 
 
 class Quote(db.Model):
@@ -58,7 +79,7 @@ class Quote(db.Model):
     contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact.id", ondelete="SET NULL"))
     agent_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     inquiry_at: Mapped[datetime]
-    mode: Mapped[str] = mapped_column(sa.String(12))
+    mode: Mapped[Mode] = mapped_column(ChoiceColumn(Mode, 12))
     pol: Mapped[str] = mapped_column(sa.String(5))
     pod: Mapped[str] = mapped_column(sa.String(5))
     carrier: Mapped[str | None] = mapped_column(sa.String(10))
@@ -82,13 +103,13 @@ class Quote(db.Model):
     self_sourced_rate: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str] = mapped_column(sa.Text, default="")        # internal, never to the customer
     remarks: Mapped[str] = mapped_column(sa.Text, default="")      # shown on the quotation
-    status: Mapped[str] = mapped_column(sa.String(12), default=Status.DRAFT)
+    status: Mapped[Status] = mapped_column(ChoiceColumn(Status, 12), default=Status.DRAFT)
     approval_reasons: Mapped[str] = mapped_column(sa.String(200), default="")
     sent_at: Mapped[datetime | None]
     response_seconds: Mapped[int | None]
     lost_reason: Mapped[str | None] = mapped_column(sa.String(300))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now)
     version: Mapped[int] = mapped_column(default=1)
 
     customer = relationship("Customer")
@@ -105,6 +126,10 @@ class Quote(db.Model):
     def label(self) -> str:
         return f"{self.number} r{self.revision}" if self.revision > 1 else self.number
 
+    @property
+    def reasons(self) -> list[ApprovalReason]:
+        return [r for r in (ApprovalReason.get(code) for code in self.approval_reasons.split(",")) if r]
+
 
 class ChargeLine(db.Model):
     __tablename__ = "charge_line"
@@ -119,7 +144,7 @@ class ChargeLine(db.Model):
     sell_rate: Mapped[Decimal] = mapped_column(MONEY)
     min_sell_rate: Mapped[Decimal | None] = mapped_column(MONEY)   # internal, never written (R-Q4)
     currency: Mapped[str] = mapped_column(sa.String(3))
-    direction: Mapped[str] = mapped_column(sa.String(12), default=Direction.RECEIVABLE)
+    direction: Mapped[Direction] = mapped_column(ChoiceColumn(Direction, 12), default=Direction.RECEIVABLE)
     includes: Mapped[str] = mapped_column(sa.String(200), default="")  # ALL-IN: the charge codes it covers
 
     quote: Mapped[Quote] = relationship(back_populates="lines")
@@ -132,10 +157,10 @@ class ApprovalDecision(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quote_id: Mapped[int] = mapped_column(sa.ForeignKey("quote.id", ondelete="CASCADE"), index=True)
-    decision: Mapped[str] = mapped_column(sa.String(10))       # approved | returned
+    decision: Mapped[Decision] = mapped_column(ChoiceColumn(Decision, 10))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(default=now)
 
     quote: Mapped[Quote] = relationship(back_populates="decisions")
     decided_by = relationship("User")
@@ -151,6 +176,8 @@ class FollowUp(db.Model):
     quote_id: Mapped[int] = mapped_column(sa.ForeignKey("quote.id", ondelete="CASCADE"), index=True)
     agent_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     due_at: Mapped[datetime]
+    # Set by the reminder job once due: the agent's navigation counts these until done.
+    reminded_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(sa.String(300), default="")
 

@@ -1,7 +1,8 @@
 """Quotes (R-Q1 to R-Q10): required information, charges and margin, approval that no path
-bypasses, the response clock, follow-ups, history, revisions and the impact of a rate change."""
+bypasses, the response clock, follow-ups, revisions and expiry. Changes only: reads are in
+queries.py, the customer's quotation in documents.py."""
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -9,19 +10,17 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from portal.auth.models import User
-from portal.core import audit, timeline
-from portal.core.pagination import Page, keyset_page
-from portal.core.policy import Role
+from portal.core import audit
+from portal.core.clock import now, today
+from portal.core.policy import can
 from portal.core.rules import RuleViolation, check_version
-from portal.core.text import like_pattern, search_term
-from portal.core.timeline import TimelineEntry
-from portal.core.timeutil import utcnow
+from portal.core.sequence import next_value
 from portal.customers.models import Customer, Kind
 from portal.extensions import db
-from portal.quotes.models import ApprovalDecision, ChargeLine, Direction, FollowUp, Mode, Quote, Status
+from portal.quotes.models import (GENERAL_CARGO, QUOTED, UNSENT, ApprovalDecision, ApprovalReason, ChargeLine,
+                                  Decision, Direction, FollowUp, Mode, Quote, Status)
 
 CENT = Decimal("0.01")
 GENERAL_CARGO_TARGET = timedelta(minutes=5)   # R-Q7
@@ -32,6 +31,8 @@ QUOTE_FIELDS = ("customer_id", "contact_id", "inquiry_at", "mode", "pol", "pod",
 PRICE_FIELDS = ("charge_code", "basis", "quantity", "buy_rate", "sell_rate", "min_sell_rate", "currency",
                 "direction", "includes")
 ALL_IN = "ALLIN"
+# Went to the customer and is no longer open to a plain edit: a change is a new revision.
+REVISABLE = frozenset({Status.SENT, Status.LOST, Status.EXPIRED})
 
 
 # --- what a quote must hold ------------------------------------------------------------------
@@ -39,8 +40,8 @@ ALL_IN = "ALLIN"
 
 def check_required(values: dict) -> None:
     """R-Q2: required information depends on the mode; dangerous goods need class and UN number."""
-    mode = values.get("mode")
-    if mode not in Mode.ALL:
+    mode = Mode.get(values.get("mode"))
+    if mode is None:
         raise RuleViolation(_l("Choose the mode."), "mode")
     if not values.get("commodity"):
         raise RuleViolation(_l("Enter the commodity."), "commodity")
@@ -139,28 +140,33 @@ def totals(quote: Quote) -> dict[str, Totals]:
 # --- approval (R-Q1, R-Q6) ---------------------------------------------------------------------
 
 
-def approval_reasons(quote: Quote, author: User, today: date | None = None) -> list[str]:
+def approval_reasons(quote: Quote, author: User, on: date | None = None) -> list[ApprovalReason]:
     """Why a supervisor must see this quote before the customer does; empty when nobody must."""
     reasons = []
-    if author.in_probation(today or utcnow().date()):
-        reasons.append("new_hire")
+    if author.in_probation(on or _today()):
+        reasons.append(ApprovalReason.NEW_HIRE)
     if any(line.min_sell_rate is not None and line.direction == Direction.RECEIVABLE
            and line.sell_rate < line.min_sell_rate for line in quote.lines):
-        reasons.append("below_minimum")
+        reasons.append(ApprovalReason.BELOW_MINIMUM)
     if quote.self_sourced_rate:
-        reasons.append("self_sourced")
+        reasons.append(ApprovalReason.SELF_SOURCED)
     customer = quote.customer or db.session.get(Customer, quote.customer_id)
     if customer is not None and customer.kind == Kind.PEER and any(
             line.min_sell_rate is not None and line.direction == Direction.RECEIVABLE
             and line.sell_rate == line.min_sell_rate for line in quote.lines):
         # R-Q5: a peer forwarder gets the company sell rate in writing; the minimum only by word of mouth.
-        reasons.append("minimum_in_writing")
+        reasons.append(ApprovalReason.MINIMUM_IN_WRITING)
     return reasons
+
+
+def _today() -> date:
+    """The department's date (its own time zone), for validity, probation and numbering."""
+    return today(current_app.config["PORTAL_TIMEZONE"])
 
 
 def is_released(quote: Quote) -> bool:
     """May the customer see it? Approved, or never needing approval (R-Q1)."""
-    if quote.status in (Status.APPROVED, Status.SENT, Status.WON, Status.LOST, Status.EXPIRED):
+    if quote.status == Status.APPROVED or quote.status in QUOTED:
         return True
     return quote.status == Status.DRAFT and not quote.approval_reasons
 
@@ -188,19 +194,19 @@ def submit_for_approval(actor: User, quote: Quote) -> None:
 
 
 def decide(actor: User, quote: Quote, approve: bool, comment: str, expected_version) -> ApprovalDecision:
-    """A supervisor approves or returns a pending quote; returning needs a comment."""
+    """A supervisor approves or returns a pending quote; returning needs a comment (R-Q1)."""
     check_version(quote, expected_version)
-    if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+    if not can(actor, "quotes.approve"):
         raise RuleViolation(_l("Only a supervisor approves quotes."))
-    if actor.id == quote.agent_id:
+    if not can(actor, "quotes.decide", quote):
         raise RuleViolation(_l("Someone other than the quote's author approves it."))
     if quote.status != Status.PENDING:
         raise RuleViolation(_l("This quote is not waiting for approval."))
     comment = (comment or "").strip()
     if not approve and not comment:
         raise RuleViolation(_l("Say what to change when you return a quote."), "comment")
-    decision = ApprovalDecision(quote=quote, decision="approved" if approve else "returned", comment=comment,
-                                decided_by_id=actor.id)
+    decision = ApprovalDecision(quote=quote, decision=Decision.APPROVED if approve else Decision.RETURNED,
+                                comment=comment, decided_by_id=actor.id)
     db.session.add(decision)
     _set_status(actor, quote, Status.APPROVED if approve else Status.RETURNED, comment=comment)
     return decision
@@ -209,7 +215,7 @@ def decide(actor: User, quote: Quote, approve: bool, comment: str, expected_vers
 def _set_status(actor: User, quote: Quote, status: str, **extra) -> None:
     before = quote.status
     quote.status = status
-    quote.updated_at = utcnow()
+    quote.updated_at = now()
     db.session.flush()
     audit.record(actor, "status", quote, {"status": [before, status], **{k: [None, v] for k, v in extra.items()}})
 
@@ -217,17 +223,20 @@ def _set_status(actor: User, quote: Quote, status: str, **extra) -> None:
 # --- writing and changing --------------------------------------------------------------------
 
 
-def next_number(today: date) -> str:
-    prefix = f"Q{today:%y%m}-"
-    last = db.session.scalar(sa.select(sa.func.max(Quote.number)).where(Quote.number.like(f"{prefix}%")))
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:05d}"
+def next_number(on: date) -> str:
+    """Q<yymm>-<running number of the month>, from a counter row: never the same number twice."""
+    return f"Q{on:%y%m}-{next_value(f'quote:{on:%y%m}'):05d}"
+
+
+def is_editable(quote: Quote) -> bool:
+    """The quote itself may change: the current revision, not yet with the customer."""
+    return quote.is_current and quote.status in UNSENT
 
 
 def _require_editable(actor: User, quote: Quote) -> None:
     if not quote.is_current:
         raise RuleViolation(_l("This is an old revision; it stays as it was."))
-    if quote.status not in (Status.DRAFT, Status.RETURNED, Status.APPROVED, Status.PENDING):
+    if not is_editable(quote):
         raise RuleViolation(_l("A sent quote is changed by making a new revision."))
 
 
@@ -241,7 +250,7 @@ def create_quote(actor: User, values: dict, lines: list[dict]) -> Quote:
     values = {f: values.get(f) for f in QUOTE_FIELDS}
     check_required(values)
     check_lines(lines)
-    quote = Quote(**values, number=next_number(utcnow().date()), revision=1, agent_id=actor.id, agent=actor,
+    quote = Quote(**values, number=next_number(_today()), revision=1, agent_id=actor.id, agent=actor,
                   status=Status.DRAFT, lines=_lines(lines),
                   decisions=[])
     _refresh_approval(quote, actor)
@@ -276,7 +285,7 @@ def update_quote(actor: User, quote: Quote, expected_version, values: dict, line
     if prices_changed:
         changes["lines"] = [len(prices_before), len(quote.lines)]
     if changes:
-        quote.updated_at = utcnow()
+        quote.updated_at = now()
         audit.record(actor, "update", quote, changes)
     approval_relevant = prices_changed or "self_sourced_rate" in changes
     if quote.status == Status.APPROVED and approval_relevant:
@@ -297,9 +306,9 @@ def _copy(quote: Quote, **overrides) -> Quote:
 
 def duplicate(actor: User, quote: Quote) -> Quote:
     """A new quote from an old one. It starts as a draft and earns its own approval (R-Q1)."""
-    copy = _copy(quote, number=next_number(utcnow().date()), revision=1, status=Status.DRAFT)
+    copy = _copy(quote, number=next_number(_today()), revision=1, status=Status.DRAFT)
     copy.agent_id, copy.agent = actor.id, actor
-    copy.inquiry_at = utcnow()
+    copy.inquiry_at = now()
     _refresh_approval(copy, actor)
     db.session.add(copy)
     db.session.flush()
@@ -311,7 +320,7 @@ def revise(actor: User, quote: Quote) -> Quote:
     """R-Q9: changing a sent quote makes revision n+1; the old revision stays readable as it was."""
     if not quote.is_current:
         raise RuleViolation(_l("Revise the current revision."))
-    if quote.status not in (Status.SENT, Status.LOST, Status.EXPIRED):
+    if quote.status not in REVISABLE:
         raise RuleViolation(_l("Only a quote that went to the customer gets a new revision; edit this one."))
     copy = _copy(quote, number=quote.number, revision=quote.revision + 1, status=Status.DRAFT)
     copy.agent = db.session.get(User, quote.agent_id)
@@ -332,16 +341,16 @@ def send(actor: User, quote: Quote, expected_version) -> list[FollowUp]:
     check_version(quote, expected_version)
     if not quote.is_current:
         raise RuleViolation(_l("This is an old revision; it stays as it was."))
-    if quote.status not in (Status.DRAFT, Status.APPROVED, Status.PENDING, Status.RETURNED):
+    if quote.status not in UNSENT:
         raise RuleViolation(_l("This quote was sent already."))
     _refresh_approval(quote, quote.agent)
     ensure_released(quote)
-    now = utcnow()
-    quote.sent_at = now
-    quote.response_seconds = max(0, int((now - quote.inquiry_at).total_seconds()))
+    moment = now()
+    quote.sent_at = moment
+    quote.response_seconds = max(0, int((moment - quote.inquiry_at).total_seconds()))
     _set_status(actor, quote, Status.SENT)
     follow_ups = [FollowUp(quote_id=quote.id, agent_id=quote.agent_id, due_at=due)
-                  for due in follow_up_times(now, current_app.config["PORTAL_TIMEZONE"])]
+                  for due in follow_up_times(moment, current_app.config["PORTAL_TIMEZONE"])]
     db.session.add_all(follow_ups)
     db.session.flush()
     return follow_ups
@@ -349,7 +358,7 @@ def send(actor: User, quote: Quote, expected_version) -> list[FollowUp]:
 
 def response_too_slow(quote: Quote) -> bool:
     """R-Q7: general cargo is answered within 5 minutes; special cargo is tracked apart."""
-    return quote.mode in Mode.GENERAL and quote.response_seconds is not None \
+    return quote.mode in GENERAL_CARGO and quote.response_seconds is not None \
         and quote.response_seconds > GENERAL_CARGO_TARGET.total_seconds()
 
 
@@ -372,9 +381,11 @@ def follow_up_times(sent_at: datetime, zone: str) -> list[datetime]:
 
 
 def finish_follow_up(actor: User, follow_up: FollowUp, note: str = "") -> None:
+    if not can(actor, "quotes.follow_up", follow_up):
+        raise RuleViolation(_l("This follow-up is another agent's."))
     if follow_up.done_at is not None:
         raise RuleViolation(_l("This follow-up is done already."))
-    follow_up.done_at = utcnow()
+    follow_up.done_at = now()
     follow_up.note = (note or "")[:300]
     db.session.flush()
     audit.record(actor, "follow_up", follow_up.quote, {"follow_up": [None, follow_up.due_at]})
@@ -398,242 +409,52 @@ def mark_lost(actor: User, quote: Quote, reason: str, expected_version) -> None:
     _set_status(actor, quote, Status.LOST, reason=quote.lost_reason)
 
 
-def expire_overdue(today: date) -> int:
-    """Sent quotes past their validity become expired (R-Q8)."""
-    overdue = db.session.scalars(sa.select(Quote).where(Quote.status == Status.SENT, Quote.valid_until < today)).all()
+def expire_overdue(on: date | None = None, batch: int = 500) -> int:
+    """Sent quotes past their validity become expired (R-Q8); run by a scheduled job."""
+    overdue = db.session.scalars(sa.select(Quote).where(Quote.status == Status.SENT, Quote.valid_until < (on or _today()))
+                                 .order_by(Quote.id).limit(batch)).all()
     for quote in overdue:
         _set_status(None, quote, Status.EXPIRED)
     return len(overdue)
 
 
-# --- reading ---------------------------------------------------------------------------------------
+def raise_follow_up_reminders() -> int:
+    """Follow-ups whose time has come are raised: the agent's navigation counts them until done (R-Q8)."""
+    moment = now()
+    due = db.session.scalars(sa.select(FollowUp).where(FollowUp.done_at.is_(None), FollowUp.reminded_at.is_(None),
+                                                       FollowUp.due_at <= moment)).all()
+    for follow_up in due:
+        follow_up.reminded_at = moment
+    return len(due)
 
 
-def load_quote(quote_id: int) -> Quote | None:
-    return db.session.scalar(sa.select(Quote).where(Quote.id == quote_id).options(
-        joinedload(Quote.customer), joinedload(Quote.contact), joinedload(Quote.agent),
-        selectinload(Quote.lines), selectinload(Quote.decisions).joinedload(ApprovalDecision.decided_by)))
+# --- what a user may do with a quote (the detail page's buttons) -------------------------------------
 
 
-def revisions(quote: Quote) -> list[Quote]:
-    return db.session.scalars(sa.select(Quote).where(Quote.number == quote.number)
-                              .order_by(Quote.revision.desc())).all()
+@dataclass(frozen=True)
+class QuoteActions:
+    edit: bool
+    submit: bool
+    send: bool
+    quotation: bool
+    won: bool
+    lost: bool
+    revise: bool
+    duplicate: bool
 
 
-def lane_prices(pol: str, pod: str, container_type: str | None = None, exclude_id: int | None = None,
-                limit: int = 5) -> list[tuple[Quote, Decimal | None]]:
-    """R-Q9: the lane's latest quotes that reached the customer, with their ocean freight sell rate."""
-    select = (sa.select(Quote).where(Quote.pol == pol, Quote.pod == pod,
-                                     Quote.status.in_((Status.SENT, Status.WON, Status.LOST, Status.EXPIRED)))
-              .options(joinedload(Quote.customer), selectinload(Quote.lines))
-              .order_by(Quote.sent_at.desc(), Quote.id.desc()).limit(limit))
-    if container_type:
-        select = select.where(Quote.container_type == container_type)
-    if exclude_id:
-        select = select.where(Quote.id != exclude_id)
-    return [(quote, _freight(quote)) for quote in db.session.scalars(select).unique()]
-
-
-def lane_prices_for(quotes: list[Quote], limit: int = 3) -> dict[int, list[tuple[Quote, ChargeLine | None]]]:
-    """lane_prices for many quotes in two queries: each quote's lane, its latest `limit` quotes."""
-    lanes = {(q.pol, q.pod) for q in quotes}
-    if not lanes:
-        return {}
-    rank = sa.func.row_number().over(partition_by=(Quote.pol, Quote.pod, Quote.container_type),
-                                     order_by=(Quote.sent_at.desc(), Quote.id.desc())).label("rank")
-    ranked = (sa.select(Quote.id, rank)
-              .where(sa.tuple_(Quote.pol, Quote.pod).in_(lanes),
-                     Quote.status.in_((Status.SENT, Status.WON, Status.LOST, Status.EXPIRED))).subquery())
-    recent = db.session.scalars(
-        sa.select(Quote).join(ranked, ranked.c.id == Quote.id).where(ranked.c.rank <= limit + 1)
-        .options(joinedload(Quote.customer), selectinload(Quote.lines))
-        .order_by(Quote.sent_at.desc(), Quote.id.desc())).unique().all()
-    result = {}
-    for quote in quotes:
-        same_lane = [r for r in recent if (r.pol, r.pod) == (quote.pol, quote.pod) and r.id != quote.id
-                     and (quote.container_type is None or r.container_type == quote.container_type)][:limit]
-        result[quote.id] = [(r, _freight(r)) for r in same_lane]
-    return result
-
-
-def _freight(quote: Quote) -> ChargeLine | None:
-    return next((line for line in quote.lines if line.charge_code in ("OFR", ALL_IN)
-                 and line.direction == Direction.RECEIVABLE), None)
-
-
-def pending_approvals() -> list[Quote]:
-    return db.session.scalars(
-        sa.select(Quote).where(Quote.status == Status.PENDING, Quote.is_current.is_(True))
-        .options(joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*"))
-        .order_by(Quote.updated_at, Quote.id)).unique().all()
-
-
-def pending_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Quote).where(
-        Quote.status == Status.PENDING, Quote.is_current.is_(True)))
-
-
-def follow_ups_due(agent: User, until: datetime) -> list[FollowUp]:
-    return db.session.scalars(
-        sa.select(FollowUp).where(FollowUp.agent_id == agent.id, FollowUp.done_at.is_(None), FollowUp.due_at <= until)
-        .options(joinedload(FollowUp.quote).joinedload(Quote.customer)).order_by(FollowUp.due_at)).all()
-
-
-def my_recent_decisions(agent: User, limit: int = 10) -> list[Quote]:
-    """The agent's quotes a supervisor decided on lately: the new hire sees the outcome (R-Q1)."""
-    return db.session.scalars(
-        sa.select(Quote).where(Quote.agent_id == agent.id, Quote.is_current.is_(True),
-                               Quote.status.in_((Status.PENDING, Status.APPROVED, Status.RETURNED)))
-        .options(joinedload(Quote.customer), selectinload(Quote.decisions), raiseload("*"))
-        .order_by(Quote.updated_at.desc()).limit(limit)).unique().all()
-
-
-@dataclass
-class QuoteFilters:
-    q: str = ""
-    customer_id: int | None = None
-    pol: str | None = None
-    pod: str | None = None
-    container_type: str | None = None
-    carrier: str | None = None
-    status: str | None = None
-    agent_id: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-
-    def apply(self, select):
-        select = select.where(Quote.is_current.is_(True))
-        for attr in ("customer_id", "pol", "pod", "container_type", "carrier", "agent_id"):
-            value = getattr(self, attr)
-            if value:
-                select = select.where(getattr(Quote, attr) == value)
-        if self.status in Status.ALL:
-            select = select.where(Quote.status == self.status)
-        if self.date_from:
-            select = select.where(Quote.inquiry_at >= datetime.combine(self.date_from, time()))
-        if self.date_to:
-            select = select.where(Quote.inquiry_at < datetime.combine(self.date_to + timedelta(days=1), time()))
-        for word in search_term(self.q).split():
-            pattern = like_pattern(word)
-            select = select.where(sa.or_(
-                sa.func.lower(Quote.number).like(pattern, escape="\\"),
-                sa.func.lower(Quote.commodity).like(pattern, escape="\\"),
-                Quote.customer_id.in_(sa.select(Customer.id).where(Customer.search_text.like(pattern, escape="\\")))))
-        return select
-
-
-def history(filters: QuoteFilters, after: str | None = None, size: int = 50) -> Page:
-    select = filters.apply(sa.select(Quote)).options(
-        joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*"))
-    return keyset_page(select, Quote.created_at, Quote.id, descending=True, after=after, kind=datetime, size=size)
-
-
-def filtered(filters: QuoteFilters, limit: int = 5000) -> list[Quote]:
-    """Every quote the filters match (for export), newest first."""
-    return db.session.scalars(filters.apply(sa.select(Quote)).options(
-        joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*"))
-        .order_by(Quote.created_at.desc(), Quote.id.desc()).limit(limit)).unique().all()
-
-
-def impacted_quotes(carrier: str | None = None, pol: str | None = None, pod: str | None = None,
-                    shipper: str | None = None) -> list[Quote]:
-    """R-Q10: the open quotes a carrier's rate change on a lane, or a change of shipper, affects."""
-    select = sa.select(Quote).where(Quote.is_current.is_(True), Quote.status.in_(Status.OPEN))
-    if not (carrier or pol or pod or shipper):
-        return []
-    if carrier:
-        select = select.where(Quote.carrier == carrier)
-    if pol:
-        select = select.where(Quote.pol == pol)
-    if pod:
-        select = select.where(Quote.pod == pod)
-    if shipper:
-        select = select.where(sa.func.lower(Quote.shipper).like(like_pattern(search_term(shipper)), escape="\\"))
-    return db.session.scalars(select.options(joinedload(Quote.customer), joinedload(Quote.agent), raiseload("*"))
-                              .order_by(Quote.valid_until, Quote.id)).unique().all()
-
-
-# --- what the customer sees (R-Q4) ------------------------------------------------------------------
-
-
-@dataclass
-class CustomerCharge:
-    code: str
-    basis: str
-    quantity: Decimal
-    rate: Decimal
-    amount: Decimal
-    currency: str
-    includes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CustomerQuotation:
-    """Everything a quotation shows, and nothing else: built apart from the quote so that buy
-    rates, minimum sell rates, margins, payables and internal notes cannot leak into it (R-Q4)."""
-    number: str
-    revision: int
-    customer_name: str          # in the customer's own language
-    customer_name_en: str       # for an English copy
-    contact_name: str
-    locale: str
-    issued_on: date
-    valid_until: date
-    mode: str
-    pol: str
-    pod: str
-    carrier: str | None
-    container_type: str | None
-    container_qty: int | None
-    pieces: int | None
-    gross_weight_kg: Decimal | None
-    volume_cbm: Decimal | None
-    commodity: str
-    incoterm: str | None
-    cargo_ready_on: date | None
-    remarks: str
-    charges: list[CustomerCharge]
-    totals: dict[str, Decimal]
-
-
-def customer_quotation(quote: Quote) -> CustomerQuotation:
-    ensure_released(quote)
-    charges = [CustomerCharge(code=line.charge_code, basis=line.basis, quantity=line.quantity, rate=line.sell_rate,
-                              amount=line_amount(line), currency=line.currency,
-                              includes=[c for c in line.includes.split(",") if c])
-               for line in quote.lines if line.direction == Direction.RECEIVABLE]
-    sums: dict[str, Decimal] = defaultdict(Decimal)
-    for charge in charges:
-        sums[charge.currency] += charge.amount
-    customer = quote.customer
-    return CustomerQuotation(
-        number=quote.number, revision=quote.revision,
-        customer_name=(customer.name_en if customer.preferred_locale == "en" else customer.name_zh)
-        or customer.display_name, customer_name_en=customer.name_en or customer.display_name,
-        contact_name=quote.contact.name if quote.contact else "", locale=customer.preferred_locale,
-        issued_on=(quote.sent_at or utcnow()).date(), valid_until=quote.valid_until, mode=quote.mode, pol=quote.pol,
-        pod=quote.pod, carrier=quote.carrier, container_type=quote.container_type, container_qty=quote.container_qty,
-        pieces=quote.pieces, gross_weight_kg=quote.gross_weight_kg, volume_cbm=quote.volume_cbm,
-        commodity=quote.commodity, incoterm=quote.incoterm, cargo_ready_on=quote.cargo_ready_on,
-        remarks=quote.remarks, charges=charges,
-        totals=dict(sorted(sums.items(), key=lambda item: (item[0] != quote.currency, item[0]))))
-
-
-@timeline.source
-def quotes_for(customer: Customer) -> list[TimelineEntry]:
-    """R-V4: the customer's quotes on its timeline."""
-    from flask import url_for
-    from flask_babel import gettext as _
-    quotes = db.session.scalars(sa.select(Quote).where(Quote.customer_id == customer.id, Quote.is_current.is_(True))
-                                .order_by(Quote.id.desc()).limit(30)).all()
-    return [TimelineEntry(at=q.sent_at or q.created_at, kind="quote",
-                          title=_("Quote %(number)s: %(pol)s → %(pod)s", number=q.label, pol=q.pol, pod=q.pod),
-                          detail=status_label(q.status), url=url_for("quotes.detail", quote_id=q.id))
-            for q in quotes]
-
-
-def status_label(status: str) -> str:
-    from flask_babel import gettext as _
-    return {Status.DRAFT: _("Draft"), Status.PENDING: _("Waiting for approval"), Status.APPROVED: _("Approved"),
-            Status.RETURNED: _("Returned"), Status.SENT: _("Sent"), Status.WON: _("Won"), Status.LOST: _("Lost"),
-            Status.EXPIRED: _("Expired")}.get(status, status)
+def actions_for(user: User, quote: Quote) -> QuoteActions:
+    """The buttons a quote shows this user: the state machine and the policy, asked in one place."""
+    mine = can(user, "quotes.edit", quote) and quote.is_current
+    released = is_released(quote)
+    needs_approval = bool(approval_reasons(quote, quote.agent))
+    return QuoteActions(
+        edit=mine and quote.status in UNSENT,
+        submit=mine and quote.status in (Status.DRAFT, Status.RETURNED) and needs_approval,
+        send=mine and released and quote.status in (Status.DRAFT, Status.APPROVED),
+        quotation=released,
+        won=mine and quote.status == Status.SENT,
+        lost=mine and quote.status == Status.SENT,
+        revise=mine and quote.status in REVISABLE,
+        duplicate=can(user, "quotes.create"),
+    )

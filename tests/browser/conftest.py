@@ -1,22 +1,10 @@
 """Real Chromium (Debian's /usr/bin/chromium) driven by Playwright against a live portal."""
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")
@@ -31,16 +19,34 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
+def open_page(browser, request):
+    """open_page(name, width=1366, locale="en-US") -> a page in a browser context of its own (a
+    person at their own computer: cookies and all). When the test fails, every page it opened
+    is kept as a screenshot in test-artifacts/<test>-<name>.png; the contexts close afterwards."""
+    opened = []
+
+    def open_(name="main", width=1366, height=900, locale="en-US"):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        opened.append((name, context, page))
+        return page
+
+    yield open_
     report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    for name, context, page in opened:
+        if report is not None and report.failed and not page.is_closed():
+            ARTIFACTS.mkdir(exist_ok=True)
+            try:
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{name}.png"), full_page=True)
+            except Exception:  # a page the test closed on purpose has nothing to show
+                pass
+        context.close()
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
 
 
 @pytest.hookimpl(hookwrapper=True)

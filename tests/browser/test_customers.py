@@ -17,12 +17,16 @@ def test_log_in_and_switch_language(page, live_server, make_user, make_customer)
     expect(page.locator("h1")).to_have_text("Customers")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
-    page.click(".langswitch a[title='繁體中文']")
+    page.goto(f"{live_server}/customers?grade=B")
+    page.click(".langswitch button[title='繁體中文']")
     expect(page.locator("h1")).to_have_text("客戶")
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
-    page.click(".langswitch a[title='简体中文']")
+    expect(page).to_have_url(f"{live_server}/customers?grade=B")   # the same page, its filters kept
+    page.click(".langswitch button[title='简体中文']")
     expect(page.locator("h1")).to_have_text("客户")
-    # Remembered: the next page stays in Simplified Chinese.
+    # Remembered: the next page stays in Simplified Chinese; a ?lang= link shows one page only.
+    page.goto(f"{live_server}/customers?lang=en")
+    expect(page.locator("h1")).to_have_text("Customers")
     page.goto(f"{live_server}/customers")
     expect(page.locator("h1")).to_have_text("客户")
 

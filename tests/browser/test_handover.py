@@ -10,14 +10,6 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def new_page(browser):
-    """A second person at a second computer: their own browser context, cookies and all."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
-
-
 def start_note(page, base_url, recipient_name):
     page.goto(f"{base_url}/handover")
     expect(page.locator("h1")).to_have_text("Shift handover")
@@ -49,7 +41,7 @@ def type_remarks(page, text):
     expect(page.locator("#saved-status")).to_contain_text("Saved at")
 
 
-def test_write_hand_over_acknowledge_close_and_carry(page, browser, live_server, make_user, make_customer):
+def test_write_hand_over_acknowledge_close_and_carry(page, open_page, live_server, make_user, make_customer):
     agent_a = make_user("agent", display_name="Agent Alice", locale="en", timezone="Asia/Taipei")
     agent_b = make_user("agent", display_name="Agent Bob", locale="en", timezone="Asia/Taipei")
     make_customer(agent_a, code="TW-0001", name_zh="台灣精密機械", name_en="Taiwan Precision Machinery")
@@ -75,7 +67,7 @@ def test_write_hand_over_acknowledge_close_and_carry(page, browser, live_server,
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#main button:text('Hand over note')")
-    expect(page.locator(".page-head .badge.unack")).to_have_text("Unacknowledged")
+    expect(page.locator(".page-head .badge", has_text="Unacknowledged")).to_be_visible()
     expect(page.locator(".toast", has_text="Note handed over")).to_be_visible()
     # Handed over: the writer can no longer change it.
     expect(page.locator("#summary")).to_have_count(0)
@@ -83,71 +75,55 @@ def test_write_hand_over_acknowledge_close_and_carry(page, browser, live_server,
     expect(page.locator("#main")).to_contain_text("颱風：高雄港停止作業 until Thursday.")
 
     # Agent B, at another computer, finds it waiting.
-    context_b, page_b = new_page(browser)
-    try:
-        log_in(page_b, live_server, agent_b.username, PASSWORD)
-        badge = page_b.locator("nav.mainnav .nav-count")
-        expect(badge).to_have_text("1")
-        page_b.locator("nav.mainnav a", has_text="Shift handover").click()
-        received = page_b.locator("section[aria-labelledby=received-h] li.note-card")
-        expect(received).to_have_count(1)
-        expect(received).to_contain_text("Agent Alice → Agent Bob")
-        expect(received).to_contain_text("2 items")
-        expect(received.locator(".badge.unack")).to_have_text("Unacknowledged")
+    page_b = open_page("agent-b")
+    log_in(page_b, live_server, agent_b.username, PASSWORD)
+    badge = page_b.locator("nav.mainnav .nav-count")
+    expect(badge).to_have_text("1")
+    page_b.locator("nav.mainnav a", has_text="Shift handover").click()
+    received = page_b.locator("section[aria-labelledby=received-h] li.note-card")
+    expect(received).to_have_count(1)
+    expect(received).to_contain_text("Agent Alice → Agent Bob")
+    expect(received).to_contain_text("2 items")
+    expect(received.locator(".badge", has_text="Unacknowledged")).to_be_visible()
 
-        received.locator("a").first.click()
-        expect(page_b.locator("#items li.item")).to_have_count(2)
-        expect(page_b.locator("#main")).to_contain_text("颱風：高雄港停止作業 until Thursday.")
-        page_b.click("#main button:text('Acknowledge: I take over')")
-        expect(page_b.locator(".page-head .badge.ok")).to_have_text("Acknowledged")
-        expect(page_b.locator(".page-head .meta")).to_contain_text("by Agent Bob")
-        expect(page_b.locator("nav.mainnav .nav-count")).to_have_count(0)
+    received.locator("a").first.click()
+    expect(page_b.locator("#items li.item")).to_have_count(2)
+    expect(page_b.locator("#main")).to_contain_text("颱風：高雄港停止作業 until Thursday.")
+    page_b.click("#main button:text('Acknowledge: I take over')")
+    expect(page_b.locator(".page-head .badge.tone-good")).to_have_text("Acknowledged")
+    expect(page_b.locator(".page-head .meta")).to_contain_text("by Agent Bob")
+    expect(page_b.locator("nav.mainnav .nav-count")).to_have_count(0)
 
-        # B deals with the urgent item and closes it.
-        urgent_b = page_b.locator("#items li.item", has_text="rolled container")
-        urgent_b.locator("button:text('Close')").click()
-        expect(page_b.locator("#items li.item.done")).to_have_count(1)
-        expect(page_b.locator("#items li.item.done")).to_contain_text("Done: Agent Bob")
-        expect(page_b.locator("#items h2")).to_contain_text("1 open")
-        expect(page_b.locator(".toast", has_text="Item closed")).to_be_visible()
+    # B deals with the urgent item and closes it.
+    urgent_b = page_b.locator("#items li.item", has_text="rolled container")
+    urgent_b.locator("button:text('Close')").click()
+    expect(page_b.locator("#items li.item.done")).to_have_count(1)
+    expect(page_b.locator("#items li.item.done")).to_contain_text("Done: Agent Bob")
+    expect(page_b.locator("#items h2")).to_contain_text("1 open")
+    expect(page_b.locator(".toast", has_text="Item closed")).to_be_visible()
 
-        # B's own note at the end of their shift: the other item comes along by itself.
-        start_note(page_b, live_server, "Agent Alice")
-        expect(page_b.locator(".toast", has_text="1 open item carried over")).to_be_visible()
-        items = page_b.locator("#items li.item")
-        expect(items).to_have_count(1)
-        expect(items).to_contain_text("Send the B/L draft to Acme")
-        expect(items.locator(".item-history")).to_contain_text("carried by Agent Bob")
-        expect(items.locator(".item-history")).to_contain_text("open across 2 shifts")
-        expect(items.locator(".item-history")).to_contain_text("Raised by Agent Alice")
-        expect(page_b.locator("#main")).not_to_contain_text("rolled container")
-    except Exception:
-        from tests.browser.conftest import ARTIFACTS
-        ARTIFACTS.mkdir(exist_ok=True)
-        page_b.screenshot(path=str(ARTIFACTS / "test_write_hand_over_acknowledge_close_and_carry-agent-b.png"),
-                          full_page=True)
-        raise
-    finally:
-        context_b.close()
+    # B's own note at the end of their shift: the other item comes along by itself.
+    start_note(page_b, live_server, "Agent Alice")
+    expect(page_b.locator(".toast", has_text="1 open item carried over")).to_be_visible()
+    items = page_b.locator("#items li.item")
+    expect(items).to_have_count(1)
+    expect(items).to_contain_text("Send the B/L draft to Acme")
+    expect(items.locator(".item-history")).to_contain_text("carried by Agent Bob")
+    expect(items.locator(".item-history")).to_contain_text("open across 2 shifts")
+    expect(items.locator(".item-history")).to_contain_text("Raised by Agent Alice")
+    expect(page_b.locator("#main")).not_to_contain_text("rolled container")
 
 
-def test_draft_survives_closing_the_browser(page, browser, live_server, make_user):
+def test_draft_survives_closing_the_browser(page, open_page, live_server, make_user):
     writer = make_user("agent", display_name="Agent Alice", locale="en", timezone="Asia/Taipei")
     make_user("agent", display_name="Agent Bob", locale="en")
-    first_context, first = new_page(browser)
-    try:
-        log_in(first, live_server, writer.username, PASSWORD)
-        start_note(first, live_server, "Agent Bob")
-        note_url = first.url
-        add_item(first, "Chase the customs broker for the 報單 number", priority="urgent", category="filing")
-        type_remarks(first, "Broker promised an answer by 10:00.")
-    except Exception:
-        from tests.browser.conftest import ARTIFACTS
-        ARTIFACTS.mkdir(exist_ok=True)
-        first.screenshot(path=str(ARTIFACTS / "test_draft_survives_closing_the_browser-first.png"), full_page=True)
-        raise
-    finally:
-        first_context.close()  # the browser is closed: its cookies and whatever was on screen are gone
+    first = open_page("first")
+    log_in(first, live_server, writer.username, PASSWORD)
+    start_note(first, live_server, "Agent Bob")
+    note_url = first.url
+    add_item(first, "Chase the customs broker for the 報單 number", priority="urgent", category="filing")
+    type_remarks(first, "Broker promised an answer by 10:00.")
+    first.context.close()  # the browser is closed: its cookies and whatever was on screen are gone
 
     # The next morning, another browser: the draft waits, word for word.
     log_in(page, live_server, writer.username, PASSWORD)

@@ -1,7 +1,7 @@
 """Quotes in a real browser: a new hire's quote waits for a supervisor, who approves it in the queue;
 only then does the customer's quotation open, and it never shows what the company pays or the floor."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from portal.auth.models import User
-from portal.core.timeutil import utcnow
+from portal.core.clock import now as utcnow
 from portal.customers.models import Customer
 from portal.extensions import db
 from portal.quotes import rules
-from portal.quotes.reference import CHARGES, PORT_BY_CODE
+from portal.reference import CHARGES, PORT_BY_CODE
 
-from tests.browser.conftest import ARTIFACTS, log_in
+from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -34,19 +34,6 @@ INTERNAL = (
     "778.88",                                               # margin
     "INTERNAL-NOTE-5521",
 )
-
-
-def new_page(browser):
-    """A second person at a second computer: their own browser context, cookies and all."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
-
-
-def screenshot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def line_rows(page):
@@ -91,10 +78,10 @@ def fill_cargo(page, customer_code="TW-0001", pol="TWKHH", pod="USLAX", commodit
     page.select_option("#incoterm", "FOB")
 
 
-def test_new_hire_quote_is_approved_then_printed_without_internal_rates(page, browser, live_server, make_user,
+def test_new_hire_quote_is_approved_then_printed_without_internal_rates(page, open_page, live_server, make_user,
                                                                          make_customer):
     newhire = make_user("agent", display_name="Emily Wu", locale="en", timezone="Asia/Taipei", is_new_hire=True,
-                        probation_ends_on=date.today() + timedelta(days=60))
+                        probation_ends_on=utcnow().date() + timedelta(days=60))
     lead = make_user("supervisor", display_name="Meiling Chen", locale="en", timezone="Asia/Taipei")
     make_customer(newhire, code="TW-0001", name_zh="台灣精密機械", name_en="Taiwan Precision Machinery",
                   preferred_locale="zh_Hant", contacts=[{"name": "王小明", "email": "wang@tpm.example"}])
@@ -150,38 +137,32 @@ def test_new_hire_quote_is_approved_then_printed_without_internal_rates(page, br
     expect(page.locator("button:text('Submit for approval')")).to_have_count(0)
 
     # The supervisor, at another computer, sees it waiting.
-    context_b, page_b = new_page(browser)
-    try:
-        log_in(page_b, live_server, lead.username, PASSWORD)
-        quotes_nav = page_b.locator("nav.mainnav a", has_text="Quotes")
-        expect(quotes_nav.locator(".nav-count")).to_have_text("1")
-        quotes_nav.click()
-        page_b.locator(".subnav a", has_text="Approvals").click()
-        expect(page_b).to_have_url(re.compile(r"/quotes/approvals$"))
-        cards = page_b.locator("li.approval")
-        expect(cards).to_have_count(1)
-        card = cards.first
-        expect(card).to_contain_text(number)
-        expect(card).to_contain_text("Emily Wu")
-        expect(card).to_contain_text("TWKHH → USLAX")
-        expect(card).to_contain_text("2×40HQ")
-        expect(card).to_contain_text("quote by a new hire")
-        expect(card.locator(".totals")).to_contain_text("4,070.00")
-        expect(card.locator(".totals")).to_contain_text("778.88")   # the margin, for the decision
+    page_b = open_page("supervisor")
+    log_in(page_b, live_server, lead.username, PASSWORD)
+    quotes_nav = page_b.locator("nav.mainnav a", has_text="Quotes")
+    expect(quotes_nav.locator(".nav-count")).to_have_text("1")
+    quotes_nav.click()
+    page_b.locator(".subnav a", has_text="Approvals").click()
+    expect(page_b).to_have_url(re.compile(r"/quotes/approvals$"))
+    cards = page_b.locator("li.approval")
+    expect(cards).to_have_count(1)
+    card = cards.first
+    expect(card).to_contain_text(number)
+    expect(card).to_contain_text("Emily Wu")
+    expect(card).to_contain_text("TWKHH → USLAX")
+    expect(card).to_contain_text("2×40HQ")
+    expect(card).to_contain_text("quote by a new hire")
+    expect(card.locator(".totals")).to_contain_text("4,070.00")
+    expect(card.locator(".totals")).to_contain_text("778.88")   # the margin, for the decision
 
-        card.locator("#comment-" + card.get_attribute("id").split("-")[1]).fill("OK, go ahead")
-        card.locator("button:text('Approve')").click()
-        expect(cards).to_have_count(0)
-        expect(page_b.locator(".toast", has_text=f"Quote {number} approved")).to_be_visible()
-        page_b.reload()
-        expect(page_b.locator("li.approval")).to_have_count(0)
-        expect(page_b.locator("#main")).to_contain_text("No quote is waiting for approval.")
-        expect(page_b.locator("nav.mainnav .nav-count")).to_have_count(0)
-    except Exception:
-        screenshot(page_b, "test_new_hire_quote_is_approved_then_printed_without_internal_rates-supervisor")
-        raise
-    finally:
-        context_b.close()
+    card.locator("#comment-" + card.get_attribute("id").split("-")[1]).fill("OK, go ahead")
+    card.locator("button:text('Approve')").click()
+    expect(cards).to_have_count(0)
+    expect(page_b.locator(".toast", has_text=f"Quote {number} approved")).to_be_visible()
+    page_b.reload()
+    expect(page_b.locator("li.approval")).to_have_count(0)
+    expect(page_b.locator("#main")).to_contain_text("No quote is waiting for approval.")
+    expect(page_b.locator("nav.mainnav .nav-count")).to_have_count(0)
 
     # The new hire sees the decision and opens the customer's quotation.
     page.goto(quote_url)
@@ -196,43 +177,39 @@ def test_new_hire_quote_is_approved_then_printed_without_internal_rates(page, br
         link.click()
     quotation = opened.value
     quotation.set_default_timeout(10_000)
-    try:
-        quotation.wait_for_load_state()
-        expect(quotation).to_have_url(re.compile(r"/quotes/\d+/quotation$"))
-        # The customer's own language by default: Traditional Chinese for this customer.
-        expect(quotation.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
-        for lang in ("en", "zh_Hant", "zh_Hans"):
-            # Charge and port names in the quotation's language, from the reference data.
-            attr = {"en": "name_en", "zh_Hant": "name_zh_hant", "zh_Hans": "name_zh_hans"}[lang]
-            names = [getattr(CHARGE_BY_CODE[code], attr) for code in ("OFR", "THC-O")] + \
-                    [getattr(PORT_BY_CODE[code], attr) for code in ("TWKHH", "USLAX")]
-            quotation.goto(f"{live_server}/quotes/{quote_url.rsplit('/', 1)[1]}/quotation?lang={lang}")
-            charges = quotation.locator("table.charges")
-            expect(charges.locator("tbody tr")).to_have_count(2)
-            for name in names:
-                expect(quotation.locator("main")).to_contain_text(name)
-            expect(charges.locator("tbody tr").nth(0)).to_contain_text("1,850.00")
-            expect(charges.locator("tbody tr").nth(0)).to_contain_text("3,700.00")
-            expect(charges.locator("tbody tr").nth(1)).to_contain_text("185.00")
-            expect(charges.locator("tbody tr").nth(1)).to_contain_text("370.00")
-            expect(charges.locator("tfoot")).to_contain_text("4,070.00")
-            expect(quotation.locator("main")).to_contain_text(number)
-            expect(quotation.locator("main")).to_contain_text("Subject to space")
-            html = quotation.content()
-            for secret in INTERNAL:
-                assert secret not in html, (lang, secret)
-            if lang == "en":
-                assert "Buy rate" not in html and "Minimum sell rate" not in html and "Margin" not in html
-    except Exception:
-        screenshot(quotation, "test_new_hire_quote_is_approved_then_printed_without_internal_rates-quotation")
-        raise
+    quotation.wait_for_load_state()
+    expect(quotation).to_have_url(re.compile(r"/quotes/\d+/quotation$"))
+    # The customer's own language by default: Traditional Chinese for this customer.
+    expect(quotation.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
+    for lang in ("en", "zh_Hant", "zh_Hans"):
+        # Charge and port names in the quotation's language, from the reference data.
+        attr = {"en": "name_en", "zh_Hant": "name_zh_hant", "zh_Hans": "name_zh_hans"}[lang]
+        names = [getattr(CHARGE_BY_CODE[code], attr) for code in ("OFR", "THC-O")] + \
+                [getattr(PORT_BY_CODE[code], attr) for code in ("TWKHH", "USLAX")]
+        quotation.goto(f"{live_server}/quotes/{quote_url.rsplit('/', 1)[1]}/quotation?lang={lang}")
+        charges = quotation.locator("table.charges")
+        expect(charges.locator("tbody tr")).to_have_count(2)
+        for name in names:
+            expect(quotation.locator("main")).to_contain_text(name)
+        expect(charges.locator("tbody tr").nth(0)).to_contain_text("1,850.00")
+        expect(charges.locator("tbody tr").nth(0)).to_contain_text("3,700.00")
+        expect(charges.locator("tbody tr").nth(1)).to_contain_text("185.00")
+        expect(charges.locator("tbody tr").nth(1)).to_contain_text("370.00")
+        expect(charges.locator("tfoot")).to_contain_text("4,070.00")
+        expect(quotation.locator("main")).to_contain_text(number)
+        expect(quotation.locator("main")).to_contain_text("Subject to space")
+        html = quotation.content()
+        for secret in INTERNAL:
+            assert secret not in html, (lang, secret)
+        if lang == "en":
+            assert "Buy rate" not in html and "Minimum sell rate" not in html and "Margin" not in html
 
 
 def test_inline_approval_refreshes_the_navigation_badge(app, page, live_server, make_user, make_customer):
     """The decide view sends `quoteDecided` so that the badge follows the queue; the count must not
     stay at what it was before the decision."""
     newhire = make_user("agent", display_name="Emily Wu", locale="en", is_new_hire=True,
-                        probation_ends_on=date.today() + timedelta(days=60))
+                        probation_ends_on=utcnow().date() + timedelta(days=60))
     lead = make_user("supervisor", display_name="Meiling Chen", locale="en")
     make_customer(newhire, code="TW-0001")
     _pending_quotes(app, newhire, count=2)
@@ -257,7 +234,7 @@ def _pending_quotes(app, author, count):
             quote = rules.create_quote(actor, {
                 "customer_id": customer_id, "inquiry_at": utcnow(), "mode": "fcl", "pol": "TWKHH",
                 "pod": "USLAX", "container_type": "40HQ", "container_qty": 1, "gross_weight_kg": Decimal("9000"),
-                "commodity": f"Machine parts {i}", "valid_until": date.today() + timedelta(days=14),
+                "commodity": f"Machine parts {i}", "valid_until": utcnow().date() + timedelta(days=14),
                 "currency": "USD", "self_sourced_rate": False, "dg_fees_confirmed": False, "notes": "", "remarks": ""},
                 [{"charge_code": "OFR", "basis": "container", "quantity": Decimal("1"), "buy_rate": Decimal("1500"),
                   "sell_rate": Decimal("1800"), "min_sell_rate": Decimal("1700"), "currency": "USD",

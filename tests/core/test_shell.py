@@ -45,14 +45,30 @@ def test_hong_kong_browser_reads_traditional(client):
     assert 'lang="zh-Hant-TW"' in page
 
 
-def test_lang_switch_is_remembered_for_the_user(app, as_role):
+def test_lang_in_a_link_shows_that_page_only_and_changes_nothing_stored(app, as_role):
     c, user = as_role("agent", locale="en")
     assert "客戶" in c.get("/customers?lang=zh_Hant").get_data(as_text=True)
-    # Later pages, without the switch, stay in the chosen language.
+    # A link (say, a customer document opened in the customer's language) changes nothing stored.
+    assert "Customers" in c.get("/customers").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user.id).locale == "en"
+
+
+def test_the_language_switch_is_a_post_remembered_for_the_user(app, as_role, client):
+    c, user = as_role("agent", locale="en")
+    response = c.form("/language", {"lang": "zh_Hant", "next": "/customers?grade=A"})
+    assert response.status_code == 303 and response.headers["Location"] == "/customers?grade=A"
     assert "客戶" in c.get("/customers").get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, user.id).locale == "zh_Hant"
-    assert "客户" in c.get("/customers?lang=zh_Hans").get_data(as_text=True)
+    # Only a path of this site is followed afterwards; a language that does not exist is refused.
+    assert c.form("/language", {"lang": "zh_Hans", "next": "https://evil.example/"}).headers["Location"] == "/"
+    assert c.form("/language", {"lang": "klingon", "next": "/customers"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(User, user.id).locale == "zh_Hans"
+    # Before login the choice is kept for the browser.
+    client.form("/language", {"lang": "zh_Hans", "next": "/login"})
+    assert "登录" in client.get("/login").get_data(as_text=True)
 
 
 def test_error_pages_speak_the_users_language(client):
@@ -89,18 +105,36 @@ def test_home_sends_staff_to_customers_and_strangers_to_login(client, as_role):
     assert c.get("/").headers["Location"].endswith("/customers")
 
 
-def test_a_save_that_collides_answers_409_not_500(app, as_role, monkeypatch):
-    """Two quotes numbered at the same moment, or two saves of one record: the loser is told."""
-    from sqlalchemy.exc import IntegrityError
+NEW_CUSTOMER = {"code": "TW-1", "name_zh": "甲", "kind": "direct", "grade": "B", "source": "self_sourced",
+                "preferred_locale": "zh_Hant"}
 
-    from portal.customers import views
 
-    def collide(*args, **kwargs):
-        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+def test_a_unique_value_taken_at_the_same_moment_answers_409_with_the_input_kept(app, as_role, monkeypatch):
+    """The rule's own check passed (the other save had not committed yet); the database's unique
+    index refuses the second row: the loser is told, the form keeps what was typed."""
+    from portal.customers import rules
 
     c, _ = as_role("agent")
-    monkeypatch.setattr(views.rules, "create_customer", collide)
-    response = c.form("/customers/new", {"code": "TW-1", "name_zh": "甲", "kind": "direct", "grade": "B",
-                                         "source": "self_sourced", "preferred_locale": "zh_Hant"})
+    assert c.form("/customers/new", NEW_CUSTOMER).status_code == 303
+    monkeypatch.setattr(rules, "_check_profile", lambda fields, customer=None: None)  # the race window
+    response = c.form("/customers/new", NEW_CUSTOMER | {"name_zh": "乙 typed meanwhile"})
+    page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Someone changed this record" in response.get_data(as_text=True)
+    assert "at the same moment" in page and 'value="乙 typed meanwhile"' in page
+
+
+def test_any_other_integrity_error_is_a_logged_500(app, as_role, monkeypatch, caplog):
+    """A foreign key the database refuses is a bug, not a conflict: logged with the request."""
+    from portal.customers import rules
+    from portal.customers.models import GradeChange
+    from portal.extensions import db as database
+
+    def broken(actor, fields, grade, owner=None):
+        database.session.add(GradeChange(customer_id=2_000_000, to_grade="B", reason="", changed_by_id=actor.id))
+        database.session.flush()
+
+    c, _ = as_role("agent")
+    monkeypatch.setattr(rules, "create_customer", broken)
+    response = c.form("/customers/new", NEW_CUSTOMER)
+    assert response.status_code == 500
+    assert any("integrity error on POST /customers/new" in r.getMessage() for r in caplog.records)

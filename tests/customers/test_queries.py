@@ -23,11 +23,17 @@ def _add_customers(app, owners, n, start):
         db.session.commit()
 
 
-def _queries_for_list(app, client):
+LIST_CEILING = 4      # statements for the list page, whatever the number of customers
+KEYSTROKE_CEILING = 3  # statements for the partial each keystroke in the search box asks for
+
+
+def _queries_for_list(app, client, url="/customers?sort=name", htmx=False):
     with app.app_context():
         engine = db.engine
+    if htmx:
+        client.token()
     with QueryCounter(engine) as counter:
-        response = client.get("/customers?sort=name")
+        response = client.hx("GET", url) if htmx else client.get(url)
     assert response.status_code == 200
     return counter.count, response.get_data(as_text=True)
 
@@ -42,7 +48,11 @@ def test_customers_list_query_count_is_constant(app, make_user, as_role):
     many, page = _queries_for_list(app, c)
     assert page.count('class="rowlink"') == app.config["PAGE_SIZE"]
     assert "Show more" in page
-    assert many == few
+    assert many == few and many <= LIST_CEILING, f"/customers: {few} statements for 10, {many} for 500"
+    # Each keystroke of the search box: a partial without the navigation, the owners or a count.
+    typed, rows = _queries_for_list(app, c, "/customers?q=%E5%AE%A2%E6%88%B6", htmx=True)
+    assert rows.count('class="rowlink"') == app.config["PAGE_SIZE"] and "nav-count" not in rows
+    assert typed <= KEYSTROKE_CEILING, f"search keystroke: {typed} statements"
     # Loading the next page costs the same too.
     with app.app_context():
         engine = db.engine
@@ -51,6 +61,6 @@ def test_customers_list_query_count_is_constant(app, make_user, as_role):
     with QueryCounter(engine) as counter:
         more = c.hx("GET", f"/customers?sort=name&after={cursor}")
     assert more.status_code == 200 and more.get_data(as_text=True).count('class="rowlink"') == app.config["PAGE_SIZE"]
-    assert counter.count <= few
+    assert counter.count <= few and counter.count <= KEYSTROKE_CEILING
     with app.app_context():
         assert db.session.scalar(sa.text("SELECT count(*) FROM customer")) == 500

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from portal.auth.models import User
 from portal.core.audit import AuditEntry
 from portal.core.rules import RuleViolation, StaleRecord
-from portal.customers import rules
+from portal.customers import queries, rules
 from portal.customers.models import Customer, GradeChange
 from portal.extensions import db
 
@@ -34,7 +34,7 @@ def test_create_customer_records_owner_grade_history_and_audit(agent):
     customer = rules.create_customer(agent, PROFILE, "B")
     db.session.commit()
     assert customer.owner_id == agent.id
-    assert [(g.from_grade, g.to_grade) for g in rules.grade_history(customer)] == [(None, "B")]
+    assert [(g.from_grade, g.to_grade) for g in queries.grade_history(customer)] == [(None, "B")]
     assert audit_actions(customer) == ["create"]
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.subject_type == "customer"))
     assert entry.actor_id == agent.id and entry.changes["code"] == [None, "TW-0001"]
@@ -98,7 +98,7 @@ def test_grade_change_keeps_history_with_reason(agent, supervisor):
     db.session.commit()
     rules.change_grade(supervisor, customer, "A", "每月出貨三十櫃以上", customer.version)
     db.session.commit()
-    history = rules.grade_history(customer)
+    history = queries.grade_history(customer)
     assert [(g.from_grade, g.to_grade) for g in history] == [("C", "A"), (None, "C")]
     assert history[0].reason == "每月出貨三十櫃以上" and history[0].changed_by_id == supervisor.id
     assert audit_actions(customer) == ["create", "grade"]
@@ -166,10 +166,10 @@ def test_contacts_feed_search_and_one_main_contact(agent):
 def test_search_folds_full_width_and_case(agent):
     rules.create_customer(agent, PROFILE, "B")
     db.session.commit()
-    found = rules.list_customers(rules.CustomerFilters(q="ｔｗ-０００１")).items
+    found = queries.list_customers(queries.CustomerFilters(q="ｔｗ-０００１")).items
     assert [c.code for c in found] == ["TW-0001"]
-    assert rules.list_customers(rules.CustomerFilters(q="precision 精密")).items
-    assert not rules.list_customers(rules.CustomerFilters(q="precision 長榮")).items
+    assert queries.list_customers(queries.CustomerFilters(q="precision 精密")).items
+    assert not queries.list_customers(queries.CustomerFilters(q="precision 長榮")).items
 
 
 def test_keyset_pages_cover_every_customer_once(agent):
@@ -178,7 +178,7 @@ def test_keyset_pages_cover_every_customer_once(agent):
     db.session.commit()
     seen, after = [], None
     while True:
-        page = rules.list_customers(rules.CustomerFilters(), "name", False, after, size=3)
+        page = queries.list_customers(queries.CustomerFilters(), "name", False, after, size=3)
         seen += [c.code for c in page.items]
         if not page.has_more:
             break

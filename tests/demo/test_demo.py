@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from portal.auth.models import User
 from portal.auth.rules import authenticate
 from portal.core.policy import Role
-from portal.core.timeutil import utcnow
+from portal.core import clock
 from portal.customers.models import Contact, Customer, Kind
 from portal.demo.data import load_demo
 from portal.extensions import db
@@ -24,7 +24,7 @@ def test_load_demo_makes_every_role_and_a_book_of_customers(app):
 
         customers = db.session.scalars(sa.select(Customer)).all()
         assert len(customers) == 30
-        assert {c.kind for c in customers} == set(Kind.ALL)
+        assert {c.kind for c in customers} == set(Kind)
         assert len({c.grade for c in customers}) >= 3
         assert all(re.fullmatch(r"[A-Z0-9][A-Z0-9-]{1,11}", c.code) for c in customers)
         with_contacts = set(db.session.scalars(sa.select(Contact.customer_id)))
@@ -36,7 +36,7 @@ def test_load_demo_makes_every_role_and_a_book_of_customers(app):
 
 
 def test_load_demo_makes_a_week_of_shift_handovers(app):
-    from portal.handover import rules
+    from portal.handover import queries, rules
     from portal.handover.models import Addendum, HandoverItem, HandoverNote, NoteEntry, NoteKind, NoteState
 
     with app.app_context():
@@ -54,12 +54,12 @@ def test_load_demo_makes_a_week_of_shift_handovers(app):
         assert sum(i.customer_id is not None for i in items) > len(items) / 2
 
         # Now: the newest note waits for `agent`, and `peer` is writing a draft.
-        assert rules.waiting_for(users["agent"]) >= 1
-        assert rules.current_draft(users["peer"]) is not None
+        assert queries.waiting_for(users["agent"]) >= 1
+        assert queries.current_draft(users["peer"]) is not None
         assert all(n.author_id != n.recipient_id for n in notes)
 
         # History reads true: every moment lies in the past, within the note's own shift.
-        now = utcnow()
+        now = clock.now()
         shifts = {s.id: s for s in rules.active_shifts()}
         for note in notes:
             start, end = rules.shift_window(shifts[note.shift_id], note.shift_date)
@@ -81,19 +81,19 @@ def test_load_demo_makes_ninety_days_of_quotes(app):
     from datetime import timedelta
 
     from portal.core.audit import AuditEntry
-    from portal.quotes import rules
+    from portal.quotes import queries
     from portal.quotes.models import FollowUp, Mode, Quote, Status
 
     with app.app_context():
         load_demo(customers=30)
         db.session.commit()
-        now = utcnow()
+        now = clock.now()
         users = {u.username: u for u in db.session.scalars(sa.select(User))}
         quotes = db.session.scalars(sa.select(Quote).order_by(Quote.id)).all()
         current = [q for q in quotes if q.is_current]
 
-        assert {q.status for q in current} == set(Status.ALL)
-        assert {q.mode for q in quotes} == set(Mode.ALL)
+        assert {q.status for q in current} == set(Status)
+        assert {q.mode for q in quotes} == set(Mode)
         assert {q.pol[:2] for q in quotes} >= {"TW", "CN", "HK"}
 
         # Waiting for the supervisor now: the new hire's, and below-minimum or self-sourced ones by others.
@@ -116,7 +116,7 @@ def test_load_demo_makes_ninety_days_of_quotes(app):
         for q in revised:
             old = next(o for o in quotes if o.number == q.number and o.revision == 1)
             assert not old.is_current and old.sent_at and old.sent_at < q.created_at
-        assert rules.follow_ups_due(users["agent"], now + timedelta(hours=12))
+        assert queries.follow_ups_due(users["agent"], now + timedelta(hours=12))
 
         # History reads true: every moment in the past and in order, and R-Q1 held on the way.
         for q in quotes:
@@ -136,4 +136,4 @@ def test_load_demo_makes_ninety_days_of_quotes(app):
         moments = db.session.scalars(sa.select(AuditEntry.at).where(AuditEntry.subject_type == "quote")
                                      .order_by(AuditEntry.id)).all()
         assert moments == sorted(moments) and moments[-1] <= now
-        assert len(rules.pending_approvals()) == len(pending)   # the supervisor's list
+        assert len(queries.pending_approvals()) == len(pending)   # the supervisor's list

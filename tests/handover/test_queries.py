@@ -16,9 +16,11 @@ def _add_notes(app, writers, readers, supervisor, customer_ids, n, start):
     handover (R-H4). Shift dates alternate between today and yesterday, for the board.
     """
     from portal.auth.models import User
-    from portal.core.timeutil import utcnow
+    from portal.core.clock import now as utcnow
+    from portal.customers import rules as customer_rules
     from portal.customers.models import Customer
     from portal.handover import rules
+    from portal.handover.models import HandoverNote
     with app.test_request_context():
         writers = [db.session.get(User, u.id) for u in writers]
         readers = [db.session.get(User, u.id) for u in readers]
@@ -29,7 +31,9 @@ def _add_notes(app, writers, readers, supervisor, customer_ids, n, start):
             if i % 5 == 4:
                 customer = db.session.get(Customer, customer_ids[i % len(customer_ids)])
                 new_owner = next(u for u in writers + readers if u.id != customer.owner_id)
-                note = rules.hand_over_customer(boss, customer, new_owner, customer.version)
+                customer_rules.reassign_owner(boss, customer, new_owner, customer.version)
+                note = db.session.scalars(sa.select(HandoverNote).where(HandoverNote.customer_id == customer.id)
+                                          .order_by(HandoverNote.id.desc()).limit(1)).one()
             else:
                 author = writers[i % len(writers)]
                 recipient = next(u for u in readers[i % len(readers):] + readers if u.id != author.id)

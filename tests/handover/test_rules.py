@@ -1,21 +1,24 @@
 """Shift handover rules R-H1 to R-H4, called directly."""
-from datetime import date, datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from portal.auth.models import User
+from portal.core.audit import AuditEntry
 from portal.core.rules import RuleViolation, StaleRecord
 from portal.customers import rules as customer_rules
 from portal.extensions import db
-from portal.handover import rules
+from portal.handover import queries, rules
 from portal.handover.models import HandoverItem, HandoverNote, NoteEntry, Shift
+from tests.conftest import reference_moment
 
-DAY = date(2026, 11, 23)
+# The shift date of these tests: the day the frozen clock stands on (see the `clock` fixture).
+DAY = reference_moment().date()
 
 
 @pytest.fixture
-def people(make_user, ctx):
+def people(make_user, clock, ctx):
     users = {name: make_user(role, display_name=name, team=team) for name, role, team in (
         ("A", "agent", "direct"), ("B", "agent", "direct"), ("C", "agent", "peer"), ("lead", "supervisor", None))}
     return {name: db.session.get(User, u.id) for name, u in users.items()}
@@ -46,15 +49,18 @@ def test_R_H1_a_note_belongs_to_a_shift_date_and_addressee(people):
 
 def test_R_H1_night_shift_belongs_to_the_date_it_started(ctx):
     night = shift("Night")  # 23:00-07:00 Asia/Taipei
-    # 2026-11-24 02:00 in Taipei is 2026-11-23 18:00 UTC: still the night shift of the 23rd.
-    assert rules.shift_date_of(night, datetime(2026, 11, 23, 18, 0)) == date(2026, 11, 23)
-    # 23:30 Taipei on the 23rd (15:30 UTC) starts the night of the 23rd.
-    assert rules.shift_date_of(night, datetime(2026, 11, 23, 15, 30)) == date(2026, 11, 23)
-    assert rules.shift_date_of(night, datetime(2026, 11, 23, 3, 0)) is None  # 11:00 Taipei: day shift
-    found_shift, found_date = rules.shift_at(datetime(2026, 11, 23, 3, 0))
-    assert found_shift.name_en == "Day" and found_date == date(2026, 11, 23)
-    start, end = rules.shift_window(night, date(2026, 11, 23))
-    assert (start, end) == (datetime(2026, 11, 23, 15, 0), datetime(2026, 11, 23, 23, 0))
+
+    def utc(hour, minute=0, days=0):
+        return datetime.combine(DAY + timedelta(days=days), time(hour, minute))
+
+    # 02:00 in Taipei the next morning is 18:00 UTC on DAY: still the night shift of DAY.
+    assert rules.shift_date_of(night, utc(18)) == DAY
+    # 23:30 Taipei on DAY (15:30 UTC) starts the night of DAY.
+    assert rules.shift_date_of(night, utc(15, 30)) == DAY
+    assert rules.shift_date_of(night, utc(3)) is None  # 11:00 Taipei: day shift
+    found_shift, found_date = rules.shift_at(utc(3))
+    assert found_shift.name_en == "Day" and found_date == DAY
+    assert rules.shift_window(night, DAY) == (utc(15), utc(23))
 
 
 def test_R_H2_acknowledged_note_is_read_only_and_corrected_by_addenda(people):
@@ -86,10 +92,10 @@ def test_R_H2_team_member_acknowledges_a_team_note(people):
 def test_R_H2_unacknowledged_shows_to_writer_receiver_and_board(people):
     note, _ = handed_over(people["A"], people["B"], ["x"])
     since = datetime(2000, 1, 1)
-    assert note in rules.received_notes(people["B"], since)
-    assert note in rules.written_notes(people["A"], since)
-    assert note in rules.board(DAY)
-    assert rules.waiting_for(people["B"]) == 1 and rules.waiting_for(people["C"]) == 0
+    assert note in queries.received_notes(people["B"], since)
+    assert note in queries.written_notes(people["A"], since)
+    assert note in queries.board(DAY)
+    assert queries.waiting_for(people["B"]) == 1 and queries.waiting_for(people["C"]) == 0
 
 
 def test_R_H3_open_items_carry_over_across_three_shifts_with_history(people):
@@ -107,7 +113,7 @@ def test_R_H3_open_items_carry_over_across_three_shifts_with_history(people):
     entries = db.session.scalars(sa.select(NoteEntry).where(NoteEntry.item_id == keep.id).order_by(NoteEntry.id)).all()
     assert [e.note_id for e in entries] == [first.id, second.id, third.id]
     assert [e.carried_by_id for e in entries] == [None, b.id, c.id]
-    assert rules.shifts_open(keep) == 3 and keep.raised_by_id == a.id
+    assert queries.shifts_open(keep) == 3 and keep.raised_by_id == a.id
 
 
 def test_R_H3_closing_anywhere_closes_everywhere(people):
@@ -191,12 +197,16 @@ def test_R_H4_customer_handover_moves_ownership_and_open_items_together(people):
                                          "customer_id": customer.id})
     rules.close_item(a, done_item, done_item.version)
     db.session.commit()
-    handover = rules.hand_over_customer(lead, customer, b, customer.version)
+    customer_rules.reassign_owner(lead, customer, b, customer.version)
     db.session.commit()
+    handover = db.session.scalars(sa.select(HandoverNote).where(HandoverNote.kind == "customer")).one()
     assert customer.owner_id == b.id
     assert handover.kind == "customer" and handover.recipient_id == b.id and handover.state == "submitted"
+    assert (handover.customer_id, handover.previous_owner_id, handover.author_id) == (customer.id, a.id, a.id)
+    moved_by = db.session.scalars(sa.select(AuditEntry.actor_id).where(AuditEntry.subject_type == "handover_note",
+                                                                      AuditEntry.subject_id == handover.id)).all()
+    assert moved_by == [lead.id]
     assert [e.item_id for e in handover.entries] == [open_item.id]
-    assert "台灣精密" in handover.summary
 
 
 def test_R_H4_refused_reassignment_leaves_no_note(people, make_user):
@@ -206,7 +216,7 @@ def test_R_H4_refused_reassignment_leaves_no_note(people, make_user):
     db.session.commit()
     finance = db.session.get(User, make_user("finance").id)
     with pytest.raises(RuleViolation):
-        rules.hand_over_customer(people["lead"], customer, finance, customer.version)
+        customer_rules.reassign_owner(people["lead"], customer, finance, customer.version)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HandoverNote).where(HandoverNote.kind == "customer")) == 0
 
@@ -219,8 +229,8 @@ def test_timeline_lists_items_about_the_customer(people, app):
     rules.add_item(a, note, {"text": "Damaged cargo photos", "priority": "urgent", "category": "complaint",
                              "customer_id": customer.id})
     db.session.commit()
-    entries = rules.handover_items_for(customer)
-    assert [e.kind for e in entries] == ["handover"] and "Damaged cargo photos" in entries[0].title
+    entries = queries.timeline_entries(customer.id, 10)
+    assert [e.kind for e in entries] == ["handover"] and entries[0].data["text"] == "Damaged cargo photos"
 
 
 def test_shift_settings_validate(people):

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.handover.models import HandoverItem, HandoverNote, Shift
+from tests.conftest import reference_moment
 
 
 def day_shift(app):
@@ -12,8 +13,8 @@ def day_shift(app):
         return db.session.scalar(sa.select(Shift.id).where(Shift.name_en == "Day"))
 
 
-def start(c, app, recipient=None, team=None, date="2026-11-23"):
-    data = {"shift_id": day_shift(app), "shift_date": date, "recipient_id": recipient.id if recipient else "",
+def start(c, app, recipient=None, team=None, date=None):
+    data = {"shift_id": day_shift(app), "shift_date": date or str(reference_moment().date()), "recipient_id": recipient.id if recipient else "",
             "team": team or ""}
     response = c.form("/handover/notes", data)
     assert response.status_code == 303, response.get_data(as_text=True)[-2000:]
@@ -44,7 +45,9 @@ def test_write_hand_over_acknowledge_and_carry(app, as_role):
     assert a.form(f"/handover/notes/{note_id}/submit").status_code == 303
     # B sees it waiting, with the badge, and acknowledges.
     home = b.get("/handover").get_data(as_text=True)
-    assert "Unacknowledged" in home and 'class="nav-count"' in home
+    assert "Unacknowledged" in home and 'id="nav-count-handover"' in home
+    counts = b.hx("GET", "/nav/counts").get_data(as_text=True)   # loaded by the layout, out of band
+    assert re.search(r'id="nav-count-handover" hx-swap-oob="true"> <span class="nav-count"[^>]*>1</span>', counts)
     assert b.form(f"/handover/notes/{note_id}/acknowledge").status_code == 303
     first, second = item_ids(app, note_id)
     with app.app_context():
@@ -69,11 +72,12 @@ def test_empty_note_and_own_acknowledgement_are_refused(app, as_role, make_user)
     c, _ = as_role("agent")
     note_id = start(c, app, recipient=make_user("agent"))
     refused = c.hx("POST", f"/handover/notes/{note_id}/submit")
-    assert refused.status_code == 409 and "The note is empty" in refused.headers["HX-Trigger"].encode().decode("unicode_escape")
+    assert refused.status_code == 422 and refused.headers["HX-Reswap"] == "none"
+    assert "The note is empty" in refused.headers["HX-Trigger"].encode().decode("unicode_escape")
     add(c, note_id, "Something")
     c.form(f"/handover/notes/{note_id}/submit")
     own = c.hx("POST", f"/handover/notes/{note_id}/acknowledge")
-    assert own.status_code == 409
+    assert own.status_code == 422
     with app.app_context():
         assert db.session.get(HandoverNote, note_id).state == "submitted"
 
@@ -91,7 +95,7 @@ def test_item_without_text_keeps_the_form(app, as_role, make_user):
 
 def test_pages_render(app, as_role, make_user):
     c, _ = as_role("supervisor")
-    for url in ("/handover", "/handover/board", "/handover/history", "/handover/history?q=x&from=2026-01-01"):
+    for url in ("/handover", "/handover/board", "/handover/history", f"/handover/history?q=x&from={reference_moment().date().replace(day=1)}"):
         assert c.get(url).status_code == 200, url
     admin, _ = as_role("admin")
     assert admin.get("/handover/shifts").status_code == 200

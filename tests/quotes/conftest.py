@@ -1,5 +1,5 @@
 """Quotes fixtures: people, a customer, and valid quote values to vary."""
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,10 +10,10 @@ from portal.extensions import db
 
 
 @pytest.fixture
-def people(make_user, ctx):
+def people(make_user, clock, ctx):
     made = {"agent": make_user("agent", display_name="Jason Lin"),
             "newhire": make_user("agent", display_name="Emily Wu", is_new_hire=True,
-                                 probation_ends_on=date.today() + timedelta(days=60)),
+                                 probation_ends_on=clock.start.date() + timedelta(days=60)),
             "lead": make_user("supervisor", display_name="Meiling Chen"),
             "finance": make_user("finance")}
     return {k: db.session.get(User, u.id) for k, u in made.items()}
@@ -38,14 +38,15 @@ def line(code="OFR", sell="1850.00", buy="1500.00", minimum="1700.00", currency=
 
 
 @pytest.fixture
-def fcl(customer):
+def fcl(customer, clock):
+    """Valid FCL quote values: the inquiry came in half an hour before the frozen now."""
     def values(**changes):
-        base = {"customer_id": customer.id, "contact_id": None, "inquiry_at": datetime(2026, 11, 23, 1, 0),
+        base = {"customer_id": customer.id, "contact_id": None, "inquiry_at": clock.start - timedelta(minutes=30),
                 "mode": "fcl", "pol": "TWKHH", "pod": "USLAX", "carrier": "EGLV", "container_type": "40HQ",
                 "container_qty": 2, "pieces": None, "gross_weight_kg": Decimal("18000"), "volume_cbm": None,
                 "commodity": "Machine tools", "dg_class": None, "un_number": None, "dg_fees_confirmed": False,
                 "shipper": None, "dimensions": None, "ship_date": None, "target_price": None, "incoterm": "FOB",
-                "cargo_ready_on": None, "valid_until": date(2026, 12, 15), "currency": "USD",
+                "cargo_ready_on": None, "valid_until": clock.start.date() + timedelta(days=14), "currency": "USD",
                 "self_sourced_rate": False, "notes": "Buy from the route department", "remarks": "Subject to space"}
         return base | changes
     return values

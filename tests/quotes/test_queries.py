@@ -1,16 +1,18 @@
 """The quote history and the approval queue issue the same number of queries for 3 quotes as for 60,
 each quote with several charge lines, on several lanes with earlier prices."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from portal.auth.models import User
-from portal.core.timeutil import utcnow
+from portal.core.clock import now
 from portal.extensions import db
-from tests.query_counter import QueryCounter
 from portal.quotes import rules
 from portal.quotes.models import ChargeLine, Quote
+from tests.query_counter import QueryCounter
+
+LIST_CEILING = 4        # statements for a list page or its partial, whatever the number of rows
 
 LANES = (("TWKHH", "USLAX", "40HQ"), ("TWKHH", "NLRTM", "40GP"), ("CNSHA", "USLAX", "20GP"),
          ("TWTXG", "JPTYO", "40HQ"), ("HKHKG", "DEHAM", "45HQ"))
@@ -38,10 +40,10 @@ def _add_quotes(app, customer_ids, n, start, *, author, status):
             pol, pod, container_type = LANES[i % len(LANES)]
             quote = rules.create_quote(actor, {
                 "customer_id": customer_ids[i % len(customer_ids)], "contact_id": None,
-                "inquiry_at": utcnow() - timedelta(minutes=i), "mode": "fcl", "pol": pol, "pod": pod,
+                "inquiry_at": now() - timedelta(minutes=i), "mode": "fcl", "pol": pol, "pod": pod,
                 "carrier": "EGLV", "container_type": container_type, "container_qty": 1 + i % 4,
                 "gross_weight_kg": Decimal("9000"), "commodity": f"Machine parts lot {i}",
-                "valid_until": date.today() + timedelta(days=30), "currency": "USD", "self_sourced_rate": False,
+                "valid_until": now().date() + timedelta(days=30), "currency": "USD", "self_sourced_rate": False,
                 "dg_fees_confirmed": False, "notes": "", "remarks": ""}, _lines(i))
             if status == "sent":
                 rules.send(actor, quote, quote.version)
@@ -53,7 +55,7 @@ def _add_quotes(app, customer_ids, n, start, *, author, status):
 def _people(make_user, make_customer):
     agent = make_user("agent", display_name="Jason Lin")
     newhire = make_user("agent", display_name="Emily Wu", is_new_hire=True,
-                        probation_ends_on=date.today() + timedelta(days=60))
+                        probation_ends_on=now().date() + timedelta(days=60))
     customer_ids = [make_customer(agent), make_customer(agent), make_customer(newhire)]
     return agent, newhire, customer_ids
 
@@ -90,6 +92,7 @@ def test_history_query_count_is_constant(app, make_user, make_customer, as_role)
     assert page.count('class="rowlink"') == app.config["PAGE_SIZE"]
     assert "Show more" in page
     assert many == few, f"/quotes: {few} queries for 3 quotes, {many} for 60"
+    assert many <= LIST_CEILING, f"/quotes: {many} statements"
 
     # The next page (htmx "Show more") costs no more.
     lead.token()  # fetched outside the count
@@ -97,11 +100,18 @@ def test_history_query_count_is_constant(app, make_user, make_customer, as_role)
     more, rows = _queries(app, lead, f"/quotes?after={cursor}", htmx=True)
     assert rows.count('class="rowlink"') == app.config["PAGE_SIZE"]
     assert more <= few, f"/quotes next page: {more} queries, first page {few}"
+    assert more <= LIST_CEILING
 
     # Filtered by lane, the same.
     lane, rows = _queries(app, lead, "/quotes?pol=TWKHH&pod=USLAX")
     assert rows.count('class="rowlink"') == 12
     assert lane == few, f"/quotes?pol&pod: {lane} queries, unfiltered {few}"
+
+    # A search typed into the box (the htmx partial) and a customer filter stay within the ceiling.
+    typed, rows = _queries(app, lead, "/quotes?q=machine", htmx=True)
+    assert rows.count('class="rowlink"') == app.config["PAGE_SIZE"] and typed <= LIST_CEILING - 1
+    by_customer, _rows = _queries(app, lead, "/quotes?customer=T-0001")
+    assert by_customer <= LIST_CEILING
 
 
 def test_approval_queue_query_count_is_constant(app, make_user, make_customer, as_role):

@@ -1,12 +1,12 @@
 """Quote rules R-Q1 to R-Q10, called directly."""
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from portal.core.rules import RuleViolation
 from portal.extensions import db
-from portal.quotes import rules
+from portal.quotes import documents, queries, rules
 from portal.quotes.models import Status
 from tests.quotes.conftest import line
 
@@ -15,7 +15,7 @@ def test_R_Q1_new_hire_quote_waits_for_a_supervisor_on_every_path(people, fcl):
     quote = rules.create_quote(people["newhire"], fcl(), [line()])
     assert "new_hire" in quote.approval_reasons and not rules.is_released(quote)
     for path in (lambda: rules.send(people["newhire"], quote, quote.version),
-                 lambda: rules.customer_quotation(quote),
+                 lambda: documents.customer_quotation(quote),
                  lambda: rules.mark_won(people["newhire"], quote, quote.version)):
         with pytest.raises(RuleViolation):
             path()
@@ -57,10 +57,10 @@ def test_R_Q1_return_needs_a_comment_and_is_recorded(people, fcl):
         rules.decide(people["lead"], quote, False, " ", quote.version)
     rules.decide(people["lead"], quote, False, "Add THC at origin", quote.version)
     assert quote.status == Status.RETURNED and quote.decisions[-1].comment == "Add THC at origin"
-    assert quote in rules.my_recent_decisions(people["newhire"])
+    assert quote in queries.my_recent_decisions(people["newhire"])
 
 
-def test_R_Q2_required_fields_by_mode(people, fcl):
+def test_R_Q2_required_fields_by_mode(people, fcl, clock):
     with pytest.raises(RuleViolation) as refused:
         rules.create_quote(people["agent"], fcl(container_type=None), [line()])
     assert refused.value.field == "container_type"
@@ -77,7 +77,7 @@ def test_R_Q2_required_fields_by_mode(people, fcl):
         rules.create_quote(people["agent"], fcl(dg_class="3", un_number="1263"), [line()])
     assert refused.value.field == "dg_fees_confirmed"
     with pytest.raises(RuleViolation) as refused:
-        rules.create_quote(people["agent"], fcl(valid_until=date(2026, 11, 1)), [line()])
+        rules.create_quote(people["agent"], fcl(valid_until=clock.start.date() - timedelta(days=30)), [line()])
     assert refused.value.field == "valid_until"
     ok = rules.create_quote(people["agent"], fcl(mode="lcl", container_type=None, container_qty=None, pieces=12,
                                                  volume_cbm=Decimal("8.5")), [line(basis="cbm", quantity="8.5")])
@@ -112,7 +112,7 @@ def test_totals_and_margin_are_decimal_per_currency(people, fcl):
 def test_R_Q4_customer_quotation_has_no_internal_values(people, fcl):
     quote = rules.create_quote(people["agent"], fcl(), [line(), line(code="TRK", sell="0", buy="3200", minimum=None,
                                                                      direction="payable", basis="lump_sum")])
-    view = rules.customer_quotation(quote)
+    view = documents.customer_quotation(quote)
     fields = set(vars(view)) | {f for c in view.charges for f in vars(c)}
     assert not fields & {"buy_rate", "min_sell_rate", "margin", "notes", "cost", "direction"}
     assert [c.code for c in view.charges] == ["OFR"]
@@ -127,25 +127,30 @@ def test_R_Q6_below_minimum_or_self_sourced_needs_approval(people, fcl):
     assert plain.approval_reasons == "" and rules.is_released(plain)
 
 
-def test_R_Q7_response_clock_flags_slow_general_cargo(people, fcl, monkeypatch):
-    quote = rules.create_quote(people["agent"], fcl(inquiry_at=datetime(2026, 11, 23, 1, 0)), [line()])
-    monkeypatch.setattr(rules, "utcnow", lambda: datetime(2026, 11, 23, 1, 4))
+def test_R_Q7_response_clock_flags_slow_general_cargo(people, fcl, clock):
+    quote = rules.create_quote(people["agent"], fcl(inquiry_at=clock.start), [line()])
+    clock.advance(minutes=4)
     rules.send(people["agent"], quote, quote.version)
     assert quote.response_seconds == 240 and not rules.response_too_slow(quote)
-    slow = rules.create_quote(people["agent"], fcl(inquiry_at=datetime(2026, 11, 23, 0, 0)), [line()])
+    slow = rules.create_quote(people["agent"], fcl(inquiry_at=clock.start - timedelta(hours=1)), [line()])
     rules.send(people["agent"], slow, slow.version)
     assert rules.response_too_slow(slow)
 
 
-def test_R_Q8_follow_ups_same_afternoon_and_next_working_day(app):
-    # Friday 2026-11-20 09:30 in Taipei (01:30 UTC): same day 15:00, then Monday 10:00.
-    times = rules.follow_up_times(datetime(2026, 11, 20, 1, 30), "Asia/Taipei")
-    assert times == [datetime(2026, 11, 20, 7, 0), datetime(2026, 11, 23, 2, 0)]
-    afternoon = rules.follow_up_times(datetime(2026, 11, 18, 7, 0), "Asia/Taipei")   # 15:00 Wednesday
-    assert afternoon == [datetime(2026, 11, 19, 2, 0)]
+def test_R_Q8_follow_ups_same_afternoon_and_next_working_day(app, clock):
+    # The frozen now is a Wednesday 09:30 in Taipei (01:30 UTC); its Friday is two days on.
+    wednesday = clock.start.date()
+    friday, monday, thursday = (wednesday + timedelta(days=d) for d in (2, 5, 1))
+    times = rules.follow_up_times(datetime.combine(friday, clock.start.time()), "Asia/Taipei")
+    # Same day 15:00, then Monday 10:00 (Taipei), as UTC.
+    assert times == [datetime.combine(friday, datetime.min.time()).replace(hour=7),
+                     datetime.combine(monday, datetime.min.time()).replace(hour=2)]
+    afternoon = rules.follow_up_times(datetime.combine(wednesday, datetime.min.time()).replace(hour=7),
+                                      "Asia/Taipei")   # 15:00 on Wednesday: only Thursday 10:00
+    assert afternoon == [datetime.combine(thursday, datetime.min.time()).replace(hour=2)]
 
 
-def test_R_Q8_sending_schedules_follow_ups_and_outcomes(people, fcl):
+def test_R_Q8_sending_schedules_follow_ups_and_outcomes(people, fcl, clock):
     quote = rules.create_quote(people["agent"], fcl(), [line()])
     follow_ups = rules.send(people["agent"], quote, quote.version)
     assert follow_ups and all(f.agent_id == people["agent"].id for f in follow_ups)
@@ -154,29 +159,31 @@ def test_R_Q8_sending_schedules_follow_ups_and_outcomes(people, fcl):
         rules.mark_lost(people["agent"], quote, "", quote.version)
     rules.mark_lost(people["agent"], quote, "Competitor 200 USD cheaper", quote.version)
     assert quote.status == Status.LOST and quote.lost_reason
-    expiring = rules.create_quote(people["agent"], fcl(valid_until=date(2026, 11, 30)), [line()])
+    valid_until = clock.start.date() + timedelta(days=3)
+    expiring = rules.create_quote(people["agent"], fcl(valid_until=valid_until), [line()])
     rules.send(people["agent"], expiring, expiring.version)
-    assert rules.expire_overdue(date(2026, 12, 1)) == 1 and expiring.status == Status.EXPIRED
+    assert rules.expire_overdue(valid_until) == 0 and expiring.status == Status.SENT   # valid through that day
+    assert rules.expire_overdue(valid_until + timedelta(days=1)) == 1 and expiring.status == Status.EXPIRED
 
 
 def test_R_Q9_history_lane_prices_and_revisions(people, fcl):
     first = rules.create_quote(people["agent"], fcl(), [line(sell="1850.00")])
     rules.send(people["agent"], first, first.version)
     db.session.commit()
-    lane = rules.lane_prices("TWKHH", "USLAX", "40HQ")
+    lane = queries.lane_prices("TWKHH", "USLAX", "40HQ")
     assert [(q.id, f.sell_rate) for q, f in lane] == [(first.id, Decimal("1850.00"))]
     second = rules.revise(people["agent"], first)
     rules.update_quote(people["agent"], second, second.version, fcl(), [line(sell="1790.00")])
     db.session.commit()
     assert (second.number, second.revision) == (first.number, 2) and not first.is_current
-    assert [q.revision for q in rules.revisions(second)] == [2, 1]
+    assert [q.revision for q in queries.revisions(second)] == [2, 1]
     assert first.lines[0].sell_rate == Decimal("1850.00")      # the old revision stays as it was
     with pytest.raises(RuleViolation):
         rules.update_quote(people["agent"], first, first.version, fcl(), [line(sell="1.00")])
-    found = rules.history(rules.QuoteFilters(pol="TWKHH", pod="USLAX", container_type="40HQ", carrier="EGLV")).items
+    found = queries.history(queries.QuoteFilters(pol="TWKHH", pod="USLAX", container_type="40HQ", carrier="EGLV")).items
     assert [q.id for q in found] == [second.id]
-    assert rules.history(rules.QuoteFilters(q="machine")).items == [second]
-    assert rules.history(rules.QuoteFilters(status="won")).items == []
+    assert queries.history(queries.QuoteFilters(q="machine")).items == [second]
+    assert queries.history(queries.QuoteFilters(status="won")).items == []
 
 
 def test_R_Q10_impact_of_a_carrier_change_on_a_lane(people, fcl):
@@ -185,11 +192,11 @@ def test_R_Q10_impact_of_a_carrier_change_on_a_lane(people, fcl):
     closed = rules.create_quote(people["agent"], fcl(), [line()])
     rules.send(people["agent"], closed, closed.version)
     rules.mark_won(people["agent"], closed, closed.version)
-    affected = rules.impacted_quotes(carrier="EGLV", pol="TWKHH", pod="USLAX")
+    affected = queries.impacted_quotes(carrier="EGLV", pol="TWKHH", pod="USLAX")
     assert affected == [hit]
-    assert rules.impacted_quotes() == []
+    assert queries.impacted_quotes() == []
     shipper = rules.create_quote(people["agent"], fcl(shipper="Acme Tools"), [line()])
-    assert rules.impacted_quotes(shipper="acme") == [shipper]
+    assert queries.impacted_quotes(shipper="acme") == [shipper]
     assert other_lane not in affected
 
 

@@ -5,12 +5,17 @@ import re
 
 import pytest
 
+from datetime import timedelta
+
 from portal.extensions import db
 from portal.quotes.models import Quote
+from tests.conftest import reference_moment
 
-FORM = {"customer_code": "TW-0001", "contact_id": "", "inquiry_at": "2026-11-23T09:00", "mode": "fcl",
+TODAY = reference_moment().date()
+FORM = {"customer_code": "TW-0001", "contact_id": "", "inquiry_at": f"{TODAY}T09:00", "mode": "fcl",
         "pol": "TWKHH", "pod": "USLAX", "carrier": "EGLV", "container_type": "40HQ", "container_qty": "2",
-        "gross_weight_kg": "18000", "commodity": "Machine tools", "incoterm": "FOB", "valid_until": "2026-12-15",
+        "gross_weight_kg": "18000", "commodity": "Machine tools", "incoterm": "FOB",
+        "valid_until": str(TODAY + timedelta(days=14)),
         "currency": "USD", "notes": "INTERNAL-NOTE-7731", "remarks": "Subject to space",
         "lines-0-charge_code": "OFR", "lines-0-basis": "container", "lines-0-quantity": "2",
         "lines-0-buy_rate": "1493.17", "lines-0-sell_rate": "1850.00", "lines-0-min_sell_rate": "1711.29",
@@ -92,7 +97,7 @@ def test_invalid_quote_keeps_input_and_explains(app, as_role, customer_code):
     c, agent = as_role("agent")
     customer_code(agent)
     response = c.hx("POST", "/quotes/new", data=FORM | {"pod": "XXXXX", "lines-0-quantity": "-3",
-                                                        "valid_until": "2026-11-01"})
+                                                        "valid_until": str(TODAY - timedelta(days=30))})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Unknown port" in page and 'value="Machine tools"' in page

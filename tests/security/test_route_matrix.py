@@ -40,9 +40,10 @@ from urllib.parse import parse_qs, urlsplit
 import sqlalchemy as sa
 from flask import url_for
 
-from portal.core.timeutil import utcnow
+from portal.core.clock import now as utcnow
 from portal.customers.models import Contact, Customer
 from portal.extensions import db
+from tests.query_counter import QueryCounter
 
 ROLES = ("anonymous", "agent", "new_hire", "supervisor", "finance", "admin")
 LOGIN = (302, "/login")         # login_required: to the login page
@@ -65,6 +66,7 @@ FOLLOWED_UP = (303, "/quotes", "success")             # a follow-up of one's own
 # A plain-form decision the rule refuses (no version: stale) goes back to the queue; the htmx
 # form gets the card with the reason instead. The reason is flashed as an error.
 DECISION_REFUSED = (303, "/quotes/approvals", "error")
+LANGUAGE_REFUSED = (303, "/", "error")
 
 # A status, or (status, path of the Location header; {placeholders} are the sample ids), or
 # (status, path, category of the one message flashed by the request).
@@ -76,6 +78,9 @@ EXPECTED = {
     "core.healthz": {
         "GET":  (200,       200,      200,      200,       200,      200),
     },
+    "core.nav_counts": {  # the layout's navigation counts, loaded once the page shows
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
     "auth.login": {
         "GET":  (200,       HOME,     HOME,     HOME,      HOME,     HOME),
         "POST": (422,       HOME,     HOME,     HOME,      HOME,     HOME),
@@ -83,6 +88,10 @@ EXPECTED = {
     "auth.logout": {
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (TO_LOGIN,  TO_LOGIN, TO_LOGIN, TO_LOGIN,  TO_LOGIN, TO_LOGIN),
+    },
+    "auth.language": {  # an empty form names no language: refused, back to the front door with the reason
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LANGUAGE_REFUSED,) * 6,
     },
     "auth.users": {
         "GET":  (LOGIN,     403,      403,      403,       403,      200),
@@ -187,7 +196,7 @@ EXPECTED = {
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (LOGIN,     ITEM_REFUSED, ITEM_REFUSED, ITEM_REFUSED, 403, 403),
     },
-    "handover.submit": {
+    "handover.submit_note": {
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (LOGIN,     HANDED,   HANDED,   NOT_YOURS, 403,      403),
     },
@@ -240,7 +249,10 @@ EXPECTED = {
     "quotes.detail": {
         "GET":  (LOGIN,     200,      200,      200,       200,      200),
     },
-    "quotes.submit": {  # the draft needs no approval
+    "quotes.desk": {  # follow-ups due and approval decisions, beside the history
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "quotes.submit_for_approval": {  # the draft needs no approval
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (LOGIN,     QUOTE_REFUSED, 403, QUOTE_REFUSED, 403, 403),
     },
@@ -264,12 +276,12 @@ EXPECTED = {
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (LOGIN,     QUOTE_REFUSED, 403, QUOTE_REFUSED, 403, 403),
     },
-    "quotes.approvals": {
-        "GET":  (LOGIN,     403,      403,      200,       403,      200),
+    "quotes.approvals": {  # approval is the supervisors' (an admin is IT)
+        "GET":  (LOGIN,     403,      403,      200,       403,      403),
     },
     "quotes.decide": {
         "GET":  (405,       405,      405,      405,       405,      405),
-        "POST": (LOGIN,     403,      403,      DECISION_REFUSED, 403, DECISION_REFUSED),
+        "POST": (LOGIN,     403,      403,      DECISION_REFUSED, 403, 403),
     },
     "quotes.quotation": {  # released: it needs no approval
         "GET":  (LOGIN,     200,      200,      200,       200,      200),
@@ -295,7 +307,7 @@ OWNER_ONLY = {"customers.edit", "customers.contact_add", "customers.contact_edit
 AGENTS = {"agent", "new_hire"}
 # On a quote of another agent's, the same: an agent reads and duplicates it but changes nothing,
 # and finishes only follow-ups of their own.
-AUTHOR_ONLY = {"quotes.edit", "quotes.submit", "quotes.send", "quotes.won", "quotes.lost", "quotes.revise",
+AUTHOR_ONLY = {"quotes.edit", "quotes.submit_for_approval", "quotes.send", "quotes.won", "quotes.lost", "quotes.revise",
                "quotes.follow_up_done"}
 
 # Which sample a route argument takes where it is not the sample of the same name.
@@ -306,7 +318,7 @@ SAMPLE_OF = {
     ("handover.addendum", "note_id"): "acked_note_id",
 }
 # Calls that end what the calls after them work on: last for each role (logging out the very last).
-FINAL = (("handover.submit", "POST"), ("auth.logout", "POST"))
+FINAL = (("handover.submit_note", "POST"), ("auth.logout", "POST"))
 
 
 def _routes(app):
@@ -331,7 +343,7 @@ def _setup(app, make_user, make_customer):
     users = {
         "agent": make_user("agent", "agent-own"),
         "new_hire": make_user("agent", "agent-newhire", is_new_hire=True,
-                              probation_ends_on=date.today() + timedelta(days=90)),
+                              probation_ends_on=utcnow().date() + timedelta(days=90)),
         "supervisor": make_user("supervisor", "supervisor1"),
         "finance": make_user("finance", "finance1"),
         "admin": make_user("admin", "admin1"),
@@ -367,7 +379,7 @@ def _handover_notes(app, users):
     with app.test_request_context():
         person = {key: db.session.get(User, u.id) for key, u in users.items()}
         shift = db.session.get(Shift, _day_shift(app))
-        day = date(2026, 11, 23)
+        day = utcnow().date()
 
         def handed_over(author, to, acknowledged=False):
             note, _ = rules.start_note(person[author], shift, day, person[to])
@@ -408,7 +420,7 @@ def _quote_values(customer_id):
     values = {"customer_id": customer_id, "contact_id": None, "inquiry_at": utcnow() - timedelta(hours=1),
               "mode": "fcl", "pol": "TWKHH", "pod": "USLAX", "carrier": "EGLV", "container_type": "40HQ",
               "container_qty": 2, "gross_weight_kg": Decimal("18000"), "commodity": "Machine tools",
-              "incoterm": "FOB", "valid_until": date.today() + timedelta(days=30), "currency": "USD",
+              "incoterm": "FOB", "valid_until": utcnow().date() + timedelta(days=30), "currency": "USD",
               "self_sourced_rate": False, "dg_fees_confirmed": False, "notes": "", "remarks": ""}
     lines = [{"charge_code": "OFR", "basis": "container", "quantity": Decimal("2"), "sell_rate": Decimal("1850.00"),
               "buy_rate": Decimal("1500.00"), "min_sell_rate": Decimal("1700.00"), "currency": "USD",
@@ -496,16 +508,27 @@ def _check(client, method, url, expected, label, mismatches):
                           f" {' '.join(got_flashed) if flashed else ''}".rstrip())
 
 
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
 def _walk(app, clients, routes, sample_for, expected_for, mismatches, tag=""):
-    """Every role, every route, every method; FINAL calls come last for each role."""
+    """Every role, every route, every method; FINAL calls come last for each role. A GET that
+    writes to the database is a mismatch too, whoever sends it (time-driven changes are jobs)."""
+    with app.app_context():
+        engine = db.engine
     for role in ROLES:
         samples = sample_for(role)
         calls = [(endpoint, rule, method) for endpoint, rule in routes for method in _methods(rule)]
         calls.sort(key=lambda call: (FINAL.index(call[::2]) if call[::2] in FINAL else -1, call[2] == "POST"))
         for endpoint, rule, method in calls:
             url = _url(app, rule, samples)
-            _check(clients[role], method, url, expected_for(endpoint, method, role, samples),
-                   f"{role}{tag}", mismatches)
+            with QueryCounter(engine) as counter:
+                _check(clients[role], method, url, expected_for(endpoint, method, role, samples),
+                       f"{role}{tag}", mismatches)
+            if method == "GET":
+                writes = [s for s in counter.statements if s.lstrip().upper().startswith(WRITES)]
+                if writes:
+                    mismatches.append(f"{role}{tag} GET {url} wrote: {writes[0][:80]}")
 
 
 def _assert_matrix_covers(routes):
@@ -660,7 +683,7 @@ def test_record_level_access_to_handover_notes(app, make_user):
         "mover": make_user("agent", "hw-mover", team="direct"),
         "outsider": make_user("agent", "hw-outsider", team="peer"),
         "newhire": make_user("agent", "hw-newhire", team="direct", is_new_hire=True,
-                             probation_ends_on=date.today() + timedelta(days=90)),
+                             probation_ends_on=utcnow().date() + timedelta(days=90)),
         "supervisor": make_user("supervisor", "hw-supervisor"),
         "finance": make_user("finance", "hw-finance"),
         "admin": make_user("admin", "hw-admin"),
@@ -669,7 +692,7 @@ def test_record_level_access_to_handover_notes(app, make_user):
     with app.test_request_context():
         get = {key: db.session.get(User, u.id) for key, u in people.items()}
         shift = db.session.get(Shift, _day_shift(app))
-        day = date(2026, 11, 23)
+        day = utcnow().date()
         for key, (to, team) in {"team_acked": (None, "direct"), "to_person": (get["recipient"], None),
                                 "to_team": (None, "direct"), "draft": (get["recipient"], None)}.items():
             note, _ = rules.start_note(get["writer"], shift, day, to, team)

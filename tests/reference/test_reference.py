@@ -2,8 +2,8 @@
 every region covered."""
 import re
 
-from portal.quotes.reference import (BASES, BASIS_CODES, CARRIERS, CHARGES, CONTAINER_TYPES, CURRENCIES, INCOTERMS,
-                                     PORT_BY_CODE, PORTS, REGIONS, port_name)
+from portal.reference import (BASES, BASIS_CODES, CARRIERS, CHARGES, CONTAINER_TYPES, CURRENCIES, INCOTERMS,
+                              PORT_BY_CODE, PORTS, REGIONS, port_name)
 
 
 def test_reference_data_is_complete():

@@ -1,0 +1,131 @@
+"""Reads for the customer screens: one customer, the list with search and filters, grade history,
+the customer's own timeline entries, and lookups by code."""
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, raiseload, selectinload
+
+from portal.core import audit
+from portal.core.pagination import Page, keyset_page
+from portal.core.text import like_pattern, search_term
+from portal.core.timeline import TimelineEntry
+from portal.customers.models import Contact, Customer, Grade, GradeChange, Kind
+from portal.extensions import db
+
+
+def load_customer(customer_id: int) -> Customer | None:
+    """A customer with its owner and contacts loaded, as the detail page and rules need."""
+    return db.session.scalar(
+        sa.select(Customer).where(Customer.id == customer_id)
+        .options(joinedload(Customer.owner), selectinload(Customer.contacts))
+    )
+
+
+def normal_code(code: str | None) -> str:
+    return (code or "").strip().upper()[:12]
+
+
+def customer_by_code(code: str | None) -> Customer | None:
+    code = normal_code(code)
+    return db.session.scalar(sa.select(Customer).where(Customer.code == code)) if code else None
+
+
+def customer_id_for_code(code: str | None) -> int | None:
+    """The id of the customer with this code; None when there is no code or no such customer."""
+    code = normal_code(code)
+    return db.session.scalar(sa.select(Customer.id).where(Customer.code == code)) if code else None
+
+
+def contacts_of(customer_id: int | None) -> list[Contact]:
+    if not customer_id:
+        return []
+    return db.session.scalars(sa.select(Contact).where(Contact.customer_id == customer_id)
+                              .order_by(Contact.is_primary.desc(), Contact.name)).all()
+
+
+def contact_of(customer_id: int, contact_id: int | None) -> Contact | None:
+    """The contact only when it belongs to this customer."""
+    if not contact_id:
+        return None
+    return db.session.scalar(sa.select(Contact).where(Contact.id == contact_id, Contact.customer_id == customer_id))
+
+
+SORTS = {
+    "name": (Customer.sort_name, str),
+    "code": (Customer.code, str),
+    "grade": (Customer.grade, str),
+    "updated": (Customer.updated_at, datetime),
+}
+
+
+@dataclass
+class CustomerFilters:
+    q: str = ""
+    kind: str | None = None
+    grade: str | None = None
+    owner_id: int | None = None
+    vip: bool = False
+    state_owned: bool = False
+
+    @property
+    def any(self) -> bool:
+        return bool(self.q or self.kind or self.grade or self.owner_id or self.vip or self.state_owned)
+
+    def apply(self, select):
+        term = search_term(self.q)
+        if term:
+            for word in term.split():
+                select = select.where(Customer.search_text.like(like_pattern(word), escape="\\"))
+        if Kind.get(self.kind):
+            select = select.where(Customer.kind == self.kind)
+        if Grade.get(self.grade):
+            select = select.where(Customer.grade == self.grade)
+        if self.owner_id:
+            select = select.where(Customer.owner_id == self.owner_id)
+        if self.vip:
+            select = select.where(Customer.is_vip.is_(True))
+        if self.state_owned:
+            select = select.where(Customer.is_state_owned.is_(True))
+        return select
+
+
+def list_customers(filters: CustomerFilters, sort: str = "name", descending: bool = False,
+                   after: str | None = None, size: int = 50) -> Page:
+    """One page of customers with owners and contacts loaded: a fixed number of queries."""
+    column, kind = SORTS.get(sort, SORTS["name"])
+    # raiseload: anything the list shows but did not load here fails loudly instead of N+1.
+    select = filters.apply(sa.select(Customer)).options(
+        joinedload(Customer.owner), selectinload(Customer.contacts), raiseload("*"))
+    return keyset_page(select, column, Customer.id, descending=descending, after=after,
+                       kind=kind, size=size)
+
+
+def grade_history(customer: Customer):
+    return db.session.scalars(
+        sa.select(GradeChange).where(GradeChange.customer_id == customer.id).order_by(GradeChange.id.desc())
+    ).all()
+
+
+def timeline_entries(customer_id: int, limit: int) -> list[TimelineEntry]:
+    """The customer's own milestones on its timeline: created, owner changes, grade changes."""
+    entries = db.session.scalars(
+        sa.select(audit.AuditEntry)
+        .where(audit.AuditEntry.subject_type == Customer.__tablename__,
+               audit.AuditEntry.subject_id == customer_id,
+               audit.AuditEntry.action.in_(("create", "reassign", "grade")))
+        .order_by(audit.AuditEntry.id.desc()).limit(limit)
+    ).all()
+    names = audit.user_names(entries, "owner_id")
+    result = []
+    for e in entries:
+        data = {"action": e.action}
+        if e.action == "reassign":
+            data["owner"] = names.get(e.changes["owner_id"][1], "?")
+        elif e.action == "grade":
+            old, new = e.changes.get("grade", [None, None])
+            data.update(old=old, new=new, reason=(e.changes.get("reason") or [None, ""])[1] or "")
+        result.append(TimelineEntry(at=e.at, kind="customer", template="customers/_timeline_entry.html",
+                                    subject_id=customer_id, data=data,
+                                    by=e.actor.display_name if e.actor else ""))
+    return result

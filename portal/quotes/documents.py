@@ -1,0 +1,73 @@
+"""What the customer sees of a quote (R-Q4): the quotation's view model, built apart from the
+quote so that buy rates, minimum sell rates, margins, payables and internal notes cannot leak."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from portal.core.clock import now
+from portal.quotes.models import Direction, Mode, Quote
+from portal.quotes.rules import ensure_released, line_amount
+
+
+@dataclass
+class CustomerCharge:
+    code: str
+    basis: str
+    quantity: Decimal
+    rate: Decimal
+    amount: Decimal
+    currency: str
+    includes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CustomerQuotation:
+    """Everything a quotation shows, and nothing else: built apart from the quote so that buy
+    rates, minimum sell rates, margins, payables and internal notes cannot leak into it (R-Q4)."""
+    number: str
+    revision: int
+    customer_name: str          # in the customer's own language
+    customer_name_en: str       # for an English copy
+    contact_name: str
+    locale: str
+    issued_on: date
+    valid_until: date
+    mode: Mode
+    pol: str
+    pod: str
+    carrier: str | None
+    container_type: str | None
+    container_qty: int | None
+    pieces: int | None
+    gross_weight_kg: Decimal | None
+    volume_cbm: Decimal | None
+    commodity: str
+    incoterm: str | None
+    cargo_ready_on: date | None
+    remarks: str
+    charges: list[CustomerCharge]
+    totals: dict[str, Decimal]
+
+
+def customer_quotation(quote: Quote) -> CustomerQuotation:
+    ensure_released(quote)
+    charges = [CustomerCharge(code=line.charge_code, basis=line.basis, quantity=line.quantity, rate=line.sell_rate,
+                              amount=line_amount(line), currency=line.currency,
+                              includes=[c for c in line.includes.split(",") if c])
+               for line in quote.lines if line.direction == Direction.RECEIVABLE]
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for charge in charges:
+        sums[charge.currency] += charge.amount
+    customer = quote.customer
+    return CustomerQuotation(
+        number=quote.number, revision=quote.revision,
+        customer_name=(customer.name_en if customer.preferred_locale == "en" else customer.name_zh)
+        or customer.display_name, customer_name_en=customer.name_en or customer.display_name,
+        contact_name=quote.contact.name if quote.contact else "", locale=customer.preferred_locale,
+        issued_on=(quote.sent_at or now()).date(), valid_until=quote.valid_until, mode=quote.mode, pol=quote.pol,
+        pod=quote.pod, carrier=quote.carrier, container_type=quote.container_type, container_qty=quote.container_qty,
+        pieces=quote.pieces, gross_weight_kg=quote.gross_weight_kg, volume_cbm=quote.volume_cbm,
+        commodity=quote.commodity, incoterm=quote.incoterm, cargo_ready_on=quote.cargo_ready_on,
+        remarks=quote.remarks, charges=charges,
+        totals=dict(sorted(sums.items(), key=lambda item: (item[0] != quote.currency, item[0]))))
