@@ -72,11 +72,12 @@ def test_only_agents_are_new_hires(ctx):
     assert refused.value.field == "is_new_hire"
 
 
-def test_new_hire_probation(make_user, ctx):
-    from datetime import date
-    user = db.session.get(User, make_user("agent", is_new_hire=True, probation_ends_on=date(2026, 12, 31)).id)
-    assert user.in_probation(date(2026, 12, 31))
-    assert not user.in_probation(date(2027, 1, 1))
+def test_new_hire_probation(make_user, clock, ctx):
+    from datetime import timedelta
+    ends = clock.start.date() + timedelta(days=30)
+    user = db.session.get(User, make_user("agent", is_new_hire=True, probation_ends_on=ends).id)
+    assert user.in_probation(ends)
+    assert not user.in_probation(ends + timedelta(days=1))
 
 
 def test_the_last_admin_stays(make_user, ctx):

@@ -107,6 +107,7 @@ def test_handover_lists_query_count_is_constant(app, make_user, make_customer, a
     many["mine"], page = _queries(app, me_client, "/handover")
     assert _cards(page) > 30
     assert many == few
+    assert many["board"] <= 4 and many["history"] <= 4, many   # list pages: a fixed ceiling
 
     # The next page of history costs no more than the first.
     _, first = _queries(app, boss_client, "/handover/history")
@@ -118,4 +119,5 @@ def test_handover_lists_query_count_is_constant(app, make_user, make_customer, a
         more = boss_client.hx("GET", f"/handover/history?after={cursor}")
     assert more.status_code == 200
     assert more.get_data(as_text=True).count("/handover/notes/") == app.config["PAGE_SIZE"]
+    assert counter.count <= 3, counter.statements   # the rows alone: no filter lists, no navigation
     assert counter.count <= few["history"]
