@@ -16,7 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from portal.core import database, errors, htmx as htmx_responses, i18n, jobs, security, urls
+    from portal.core import database, errors, htmx as htmx_responses, i18n, jobs, search, security, urls
     from portal.core.policy import can
     from portal.reference import names as reference_names
 
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
     jobs.init_app(app)
+    search.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

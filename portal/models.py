@@ -1,6 +1,7 @@
 """Every feature's models, imported in one place for Alembic autogenerate and the shell."""
 from portal.auth.models import LoginAttempt, User  # noqa: F401
 from portal.core.audit import AuditEntry  # noqa: F401
+from portal.core.search import SearchDocument  # noqa: F401
 from portal.core.sequence import Counter  # noqa: F401
 from portal.customers.models import Contact, Customer, GradeChange  # noqa: F401
 from portal.handover.models import Addendum, HandoverItem, HandoverNote, NoteEntry, Shift  # noqa: F401

@@ -59,24 +59,35 @@ def _typed(kind):
 
 
 def keyset_page(select, sort_attr, id_attr, *, descending=False, after=None,
-                kind=str, size=50) -> Page:
+                kind=str, size=50, first=None) -> Page:
     """One page of select ordered by (sort_attr, id_attr).
 
     sort_attr must be a non-null column (lists sort on non-null columns); after is a cursor
     from a previous page. A malformed cursor gives the first page rather than an error.
+    first: an optional condition whose rows come before all others (exact matches of a search).
     """
     from portal.extensions import db
 
-    position = decode_cursor(after, [_typed(kind), int])
+    rank = sa.case((first, 0), else_=1) if first is not None else None
+    kinds = ([int] if rank is not None else []) + [_typed(kind), int]
+    position = decode_cursor(after, kinds)
     if position is not None:
+        *ranked, sort_value, row_id = position
         key = sa.tuple_(sort_attr, id_attr)
-        bound = sa.tuple_(sa.literal(position[0], sort_attr.type), sa.literal(position[1], id_attr.type))
-        select = select.where(key < bound if descending else key > bound)
+        bound = sa.tuple_(sa.literal(sort_value, sort_attr.type), sa.literal(row_id, id_attr.type))
+        beyond = key < bound if descending else key > bound
+        if rank is not None:
+            beyond = sa.or_(sa.and_(rank == ranked[0], beyond), rank > ranked[0])
+        select = select.where(beyond)
     order = (sort_attr.desc(), id_attr.desc()) if descending else (sort_attr.asc(), id_attr.asc())
-    rows = db.session.scalars(select.order_by(*order).limit(size + 1)).unique().all()
-    items = list(rows[:size])
+    if rank is None:
+        rows = [(row, None) for row in db.session.scalars(select.order_by(*order).limit(size + 1)).unique()]
+    else:
+        rows = db.session.execute(select.add_columns(rank).order_by(rank, *order).limit(size + 1)).unique().all()
+    items = [row for row, _rank in rows[:size]]
     next_cursor = None
     if len(rows) > size:
-        last = items[-1]
-        next_cursor = _encode([getattr(last, sort_attr.key), getattr(last, id_attr.key)])
+        last, last_rank = rows[size - 1]
+        values = [getattr(last, sort_attr.key), getattr(last, id_attr.key)]
+        next_cursor = _encode(([last_rank] if rank is not None else []) + values)
     return Page(items, next_cursor)

@@ -43,6 +43,9 @@ class Customer(db.Model):
         sa.Index("ix_customer_grade_id", "grade", "id"),
         sa.Index("ix_customer_updated_at_id", "updated_at", "id"),
         sa.Index("ix_customer_owner_id_id", "owner_id", "id"),
+        # The list filtered by owner or kind, in its default order (by name).
+        sa.Index("ix_customer_owner_sort", "owner_id", "sort_name", "id"),
+        sa.Index("ix_customer_kind_sort", "kind", "sort_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,8 +67,6 @@ class Customer(db.Model):
     credit_terms_days: Mapped[int] = mapped_column(default=0)
     credit_limit: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0"))
     credit_currency: Mapped[str] = mapped_column(sa.String(3), default="USD")
-    # Names, code and contacts folded together for the list's search box.
-    search_text: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now)
     version: Mapped[int] = mapped_column(default=1)

@@ -6,9 +6,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
-from portal.core import audit
+from portal.core import audit, search
 from portal.core.pagination import Page, keyset_page
-from portal.core.text import like_pattern, search_term
+from portal.core.text import search_term
 from portal.core.timeline import TimelineEntry
 from portal.customers.models import Contact, Customer, Grade, GradeChange, Kind
 from portal.extensions import db
@@ -73,10 +73,9 @@ class CustomerFilters:
         return bool(self.q or self.kind or self.grade or self.owner_id or self.vip or self.state_owned)
 
     def apply(self, select):
-        term = search_term(self.q)
-        if term:
-            for word in term.split():
-                select = select.where(Customer.search_text.like(like_pattern(word), escape="\\"))
+        found = search.matching("customer", self.q)
+        if found is not None:
+            select = select.where(Customer.id.in_(found))
         if Kind.get(self.kind):
             select = select.where(Customer.kind == self.kind)
         if Grade.get(self.grade):
@@ -90,15 +89,48 @@ class CustomerFilters:
         return select
 
 
+def _exact(term: str):
+    """A customer whose code or name is exactly what was typed comes first."""
+    typed = search_term(term)
+    return sa.or_(Customer.code == typed.upper(), Customer.name_zh == (term or "").strip(),
+                  sa.func.lower(Customer.name_en) == typed)
+
+
 def list_customers(filters: CustomerFilters, sort: str = "name", descending: bool = False,
                    after: str | None = None, size: int = 50) -> Page:
-    """One page of customers with owners and contacts loaded: a fixed number of queries."""
+    """One page of customers with owners and contacts loaded: a fixed number of queries.
+    A search lists exact code and name matches first, then the rest in the chosen order."""
     column, kind = SORTS.get(sort, SORTS["name"])
     # raiseload: anything the list shows but did not load here fails loudly instead of N+1.
     select = filters.apply(sa.select(Customer)).options(
         joinedload(Customer.owner), selectinload(Customer.contacts), raiseload("*"))
+    first = _exact(filters.q) if search.query_tokens(filters.q) else None
     return keyset_page(select, column, Customer.id, descending=descending, after=after,
-                       kind=kind, size=size)
+                       kind=kind, size=size, first=first)
+
+
+def search_documents(session, ids: list[int]) -> dict[int, str]:
+    """The search tokens of customers: code, names, and their contacts' names, phones and handles."""
+    customers = session.execute(sa.select(Customer.id, Customer.code, Customer.name_zh, Customer.name_en)
+                                   .where(Customer.id.in_(ids))).all()
+    contacts: dict[int, list] = {}
+    for row in session.execute(sa.select(Contact.customer_id, Contact.name, Contact.phone, Contact.email,
+                                            Contact.wechat, Contact.line_id).where(Contact.customer_id.in_(ids))):
+        contacts.setdefault(row.customer_id, []).append(row)
+    documents = {}
+    for c in customers:
+        people = contacts.get(c.id, [])
+        documents[c.id] = search.document_tokens(
+            c.code, *(p.email for p in people), *(p.wechat for p in people), *(p.line_id for p in people),
+            names=[c.name_zh, c.name_en, *(p.name for p in people)], phones=[p.phone for p in people])
+    return documents
+
+
+def search_source() -> search.Source:
+    return search.Source(
+        kind="customer", model=Customer, documents=search_documents,
+        watch={Customer: (("code", "name_zh", "name_en"), lambda session, rows: [c.id for c in rows]),
+               Contact: (None, lambda session, rows: [c.customer_id for c in rows])})
 
 
 def grade_history(customer: Customer):

@@ -21,13 +21,6 @@ CREDIT_FIELDS = ("credit_terms_days", "credit_limit", "credit_currency")
 CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat", "line_id", "birthday", "is_primary")
 
 
-def refresh_search_text(customer: Customer) -> None:
-    parts = [customer.code, customer.name_zh, customer.name_en]
-    for c in customer.contacts:
-        parts += [c.name, c.phone, c.email, c.wechat, c.line_id]
-    customer.search_text = search_key(*parts)
-
-
 def _touch(customer: Customer) -> None:
     customer.updated_at = now()
     customer.sort_name = search_key(customer.name_en or customer.name_zh or customer.code)[:160]
@@ -76,7 +69,6 @@ def create_customer(actor: User, fields: dict, grade: str, owner: User | None = 
     _check_owner(actor, owner)
     customer = Customer(**fields, grade=grade, owner=owner, owner_id=owner.id, contacts=[])
     _touch(customer)
-    refresh_search_text(customer)
     db.session.add(customer)
     db.session.flush()
     # The first grade has no reason of its own; the page labels it in the reader's language.
@@ -97,7 +89,6 @@ def update_customer(actor: User, customer: Customer, expected_version, fields: d
     changes = audit.diff(before, audit.snapshot(customer, PROFILE_FIELDS))
     if changes:
         _touch(customer)
-        refresh_search_text(customer)
         db.session.flush()
         audit.record(actor, "update", customer, changes)
     return customer
@@ -164,7 +155,6 @@ def _contact_changed(customer: Customer, contact: Contact) -> None:
         for other in customer.contacts:
             if other is not contact and other.is_primary:
                 other.is_primary = False
-    refresh_search_text(customer)
     _touch(customer)
 
 
@@ -204,7 +194,6 @@ def remove_contact(actor: User, customer: Customer, contact: Contact) -> None:
     customer.contacts.remove(contact)
     if contact.is_primary and customer.contacts:
         customer.contacts[0].is_primary = True
-    refresh_search_text(customer)
     _touch(customer)
     audit.record(actor, "delete", contact, {f: [v, None] for f, v in before.items()}, parent=customer)
     db.session.flush()

@@ -62,7 +62,7 @@ def load(if_empty, seed, customers):
     from portal.handover.models import HandoverNote
     from portal.quotes.models import Quote
     notes = db.session.scalar(sa.select(sa.func.count()).select_from(HandoverNote))
-    quotes = db.session.scalar(sa.select(sa.func.count()).select_from(Quote).where(Quote.is_current.is_(True)))
+    quotes = db.session.scalar(sa.select(sa.func.count()).select_from(Quote).where(Quote.is_current == sa.true()))
     click.echo(f"Loaded demo data: {len(passwords)} users, {customers} customers, "
                f"{notes} shift handover notes over the last week, {quotes} quotes over 90 days.")
     click.echo(f"Demo logins (kept in {path}):")

@@ -1,7 +1,7 @@
 """Shift handover: notes from one shift to the next, items that carry until closed (R-H1 to R-H4)."""
 from flask_babel import lazy_gettext as _l
 
-from portal.core import nav, timeline
+from portal.core import nav, search, timeline
 from portal.core.policy import can
 from portal.customers.signals import customer_reassigned
 from portal.handover import queries, rules
@@ -20,6 +20,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(shift_name=shift_name, is_fresh=rules.is_fresh, NoteKind=NoteKind,
                                  NoteState=NoteState)
     timeline.add_source(app, queries.timeline_entries)
+    search.register(app, queries.search_source())
     nav.add_counter(app, "handover", _nav_count)
     # R-H4: a customer that moves owner brings its open items along, in the same transaction.
     customer_reassigned.connect(rules.on_customer_reassigned)

@@ -3,7 +3,7 @@ from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.core.choices import Choice, ChoiceColumn
 from portal.auth.models import Team
@@ -69,7 +69,7 @@ class HandoverNote(db.Model):
     __tablename__ = "handover_note"
     __table_args__ = (
         sa.Index("ix_handover_note_shift_date_id", "shift_date", "id"),
-        sa.Index("ix_handover_note_state_submitted_at", "state", "submitted_at"),
+        sa.Index("ix_handover_note_state_submitted_at", "state", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -188,3 +188,18 @@ class Addendum(db.Model):
 
     note: Mapped[HandoverNote] = relationship(back_populates="addenda")
     author = relationship("User")
+
+
+# What lists show of a note without loading its items (deferred: list queries undefer them, so a
+# page of notes is one statement whatever their items).
+HandoverNote.item_count = column_property(
+    sa.select(sa.func.count(NoteEntry.id)).where(NoteEntry.note_id == HandoverNote.id)
+    .correlate_except(NoteEntry).scalar_subquery(), deferred=True)
+HandoverNote.open_count = column_property(
+    sa.select(sa.func.count(NoteEntry.id)).join(HandoverItem, HandoverItem.id == NoteEntry.item_id)
+    .where(NoteEntry.note_id == HandoverNote.id, HandoverItem.state == ItemState.OPEN)
+    .correlate_except(NoteEntry, HandoverItem).scalar_subquery(), deferred=True)
+HandoverNote.first_item_text = column_property(
+    sa.select(HandoverItem.text).join(NoteEntry, NoteEntry.item_id == HandoverItem.id)
+    .where(NoteEntry.note_id == HandoverNote.id).order_by(NoteEntry.position, NoteEntry.id).limit(1)
+    .correlate_except(NoteEntry, HandoverItem).scalar_subquery(), deferred=True)

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, raiseload, selectinload
+from sqlalchemy.orm import joinedload, raiseload, selectinload, undefer
 
 from portal.auth.models import User
 from portal.core.pagination import Page, keyset_page
-from portal.core.text import like_pattern, search_term
+from portal.core import search
 from portal.core.timeline import TimelineEntry
 from portal.extensions import db
 from portal.customers.models import Customer
@@ -37,10 +37,12 @@ def load_note(note_id: int) -> HandoverNote | None:
 
 
 def _list_options():
-    """What every note list shows, loaded up front: a fixed number of queries per list."""
+    """What every note list shows, in the list's one statement: shift, people, customer, and the
+    item counts and first item's text (never the items themselves)."""
     return (joinedload(HandoverNote.shift), joinedload(HandoverNote.author), joinedload(HandoverNote.recipient),
             joinedload(HandoverNote.acknowledged_by), joinedload(HandoverNote.customer),
-            selectinload(HandoverNote.entries).joinedload(NoteEntry.item), raiseload("*"))
+            undefer(HandoverNote.item_count), undefer(HandoverNote.open_count),
+            undefer(HandoverNote.first_item_text), raiseload("*"))
 
 
 def _unacknowledged_first(notes):
@@ -57,7 +59,7 @@ def received_notes(user: User, since: datetime) -> list[HandoverNote]:
         .where(addressed, HandoverNote.author_id != user.id, HandoverNote.state != NoteState.DRAFT,
                sa.or_(HandoverNote.state == NoteState.SUBMITTED, HandoverNote.acknowledged_at >= since))
         .order_by(HandoverNote.id.desc()).limit(50)
-    ).unique().all()
+    ).all()
     return _unacknowledged_first(notes)
 
 
@@ -67,19 +69,24 @@ def written_notes(user: User, since: datetime) -> list[HandoverNote]:
         .where(HandoverNote.author_id == user.id, HandoverNote.state != NoteState.DRAFT,
                sa.or_(HandoverNote.state == NoteState.SUBMITTED, HandoverNote.submitted_at >= since))
         .order_by(HandoverNote.id.desc()).limit(50)
-    ).unique().all()
+    ).all()
     return _unacknowledged_first(notes)
 
 
-def board(today: date) -> list[HandoverNote]:
-    """The supervisor's board: every note of today and yesterday, unacknowledged first."""
-    notes = db.session.scalars(
+def board_waiting(after: str | None = None, size: int = 50) -> Page:
+    """The supervisor's board, first part (R-H2): every note handed over and not yet acknowledged,
+    whatever its age, longest waiting first."""
+    select = sa.select(HandoverNote).where(HandoverNote.state == NoteState.SUBMITTED).options(*_list_options())
+    return keyset_page(select, HandoverNote.submitted_at, HandoverNote.id, after=after, kind=datetime, size=size)
+
+
+def board_recent(today: date, limit: int = 100) -> list[HandoverNote]:
+    """The board's second part: notes of today's and yesterday's shifts taken over, newest first."""
+    return db.session.scalars(
         sa.select(HandoverNote).options(*_list_options())
         .where(HandoverNote.shift_date >= today - timedelta(days=1), HandoverNote.shift_date <= today,
-               HandoverNote.state != NoteState.DRAFT)
-        .order_by(HandoverNote.id.desc())
-    ).unique().all()
-    return _unacknowledged_first(notes)
+               HandoverNote.state == NoteState.ACKNOWLEDGED)
+        .order_by(HandoverNote.shift_date.desc(), HandoverNote.id.desc()).limit(limit)).all()
 
 
 def waiting_for(user: User) -> int:
@@ -117,11 +124,9 @@ class NoteFilters:
             select = select.where(sa.or_(
                 HandoverNote.customer_id == customer,
                 HandoverNote.id.in_(items.where(HandoverItem.customer_id == customer))))
-        for word in search_term(self.q).split():
-            pattern = like_pattern(word)
-            select = select.where(sa.or_(
-                sa.func.lower(HandoverNote.summary).like(pattern, escape="\\"),
-                HandoverNote.id.in_(items.where(sa.func.lower(HandoverItem.text).like(pattern, escape="\\")))))
+        found = search.matching("handover_note", self.q)
+        if found is not None:
+            select = select.where(HandoverNote.id.in_(found))
         return select
 
 
@@ -149,3 +154,36 @@ def timeline_entries(customer_id: int, limit: int) -> list[TimelineEntry]:
                                 "note_id": max(e.note_id for e in i.entries) if i.entries else None},
                           by=i.raised_by.display_name)
             for i in items]
+
+
+def search_documents(session, ids: list[int]) -> dict[int, str]:
+    """The search tokens of handover notes: the remarks, the customer handed over, and the text
+    and customers of every item on the note (items carried along count on each note)."""
+    notes = session.execute(
+        sa.select(HandoverNote.id, HandoverNote.summary, Customer.code, Customer.name_zh, Customer.name_en)
+        .outerjoin(Customer, Customer.id == HandoverNote.customer_id).where(HandoverNote.id.in_(ids))).all()
+    items: dict[int, list] = {}
+    for row in session.execute(
+            sa.select(NoteEntry.note_id, HandoverItem.text, Customer.code, Customer.name_zh, Customer.name_en)
+            .join(HandoverItem, HandoverItem.id == NoteEntry.item_id)
+            .outerjoin(Customer, Customer.id == HandoverItem.customer_id).where(NoteEntry.note_id.in_(ids))):
+        items.setdefault(row.note_id, []).append(row)
+    documents = {}
+    for n in notes:
+        on_note = items.get(n.id, [])
+        documents[n.id] = search.document_tokens(
+            n.summary, n.code, *(i.text for i in on_note), *(i.code for i in on_note),
+            names=[n.name_zh, n.name_en, *(i.name_zh for i in on_note), *(i.name_en for i in on_note)])
+    return documents
+
+
+def search_source() -> search.Source:
+    def notes_of_items(session, items):
+        ids = [i.id for i in items if i.id is not None]
+        return session.scalars(sa.select(NoteEntry.note_id).where(NoteEntry.item_id.in_(ids))).all() if ids else []
+
+    return search.Source(
+        kind="handover_note", model=HandoverNote, documents=search_documents,
+        watch={HandoverNote: (("summary", "customer_id"), lambda session, rows: [n.id for n in rows]),
+               NoteEntry: (None, lambda session, rows: [e.note_id for e in rows]),
+               HandoverItem: (("text", "customer_id"), notes_of_items)})

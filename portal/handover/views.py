@@ -299,8 +299,14 @@ def addendum(note_id: int):
 @bp.get("/board")
 @login_required
 def board():
+    """Unacknowledged notes of any age first (paged), then what was taken over today and yesterday."""
     require("handover.board")
-    return render("handover/board.html", "handover/board.html", notes=queries.board(_today()), now=now())
+    after = request.args.get("after")
+    waiting = queries.board_waiting(after)
+    if after:
+        return render("handover/board.html", "handover/_board_waiting.html", waiting=waiting, now=now())
+    return render("handover/board.html", "handover/board.html", waiting=waiting,
+                  recent=queries.board_recent(_today()), now=now())
 
 
 @bp.get("/history")

@@ -1,7 +1,7 @@
 """Quotes and quote history, with supervisor approval (R-Q1 to R-Q10)."""
 from flask_babel import lazy_gettext as _l
 
-from portal.core import audit, nav, timeline
+from portal.core import audit, nav, search, timeline
 from portal.core.policy import can
 from portal.quotes import queries, rules, tasks  # noqa: F401  (tasks: the scheduled jobs)
 from portal.quotes.models import Direction, Mode, Status
@@ -22,5 +22,6 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(quote_totals=rules.totals, quote_line_amount=rules.line_amount,
                                  response_too_slow=rules.response_too_slow, Direction=Direction, Mode=Mode)
     timeline.add_source(app, queries.timeline_entries)
+    search.register(app, queries.search_source())
     nav.add_counter(app, "quotes", _nav_count)
     audit.describe_values(app, "status", Status)

@@ -65,10 +65,20 @@ class Quote(db.Model):
     __tablename__ = "quote"
     __table_args__ = (
         sa.UniqueConstraint("number", "revision", name="uq_quote_number_revision"),
-        sa.Index("ix_quote_created_at_id", "created_at", "id"),
-        sa.Index("ix_quote_lane", "pol", "pod", "id"),
-        sa.Index("ix_quote_status_id", "status", "id"),
-        sa.Index("ix_quote_customer_id_id", "customer_id", "id"),
+        # The history lists current revisions newest inquiry first, filtered by one of these.
+        *(sa.Index(f"ix_quote_current_{name}", *columns, "inquiry_at", "id",
+                   sqlite_where=sa.text("is_current = 1"), postgresql_where=sa.text("is_current = true"))
+          for name, columns in (("inquiry", ()), ("status", ("status",)), ("agent", ("agent_id",)),
+                                ("customer", ("customer_id",)), ("lane", ("pol", "pod")), ("carrier", ("carrier",)),
+                                ("container", ("container_type",)))),
+        # The lane's latest prices (R-Q9): quotes that reached the customer, newest first.
+        sa.Index("ix_quote_lane_sent", "pol", "pod", "container_type", "sent_at", "id",
+                 sqlite_where=sa.text("sent_at IS NOT NULL"), postgresql_where=sa.text("sent_at IS NOT NULL")),
+        # The approval queue and an agent's recent decisions.
+        sa.Index("ix_quote_pending", "updated_at", "id", sqlite_where=sa.text("status = 'pending' AND is_current = 1"),
+                 postgresql_where=sa.text("status = 'pending' AND is_current = true")),
+        sa.Index("ix_quote_agent_status", "agent_id", "status", "updated_at",
+                 sqlite_where=sa.text("is_current = 1"), postgresql_where=sa.text("is_current = true")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,7 +87,7 @@ class Quote(db.Model):
     is_current: Mapped[bool] = mapped_column(default=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customer.id"))
     contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact.id", ondelete="SET NULL"))
-    agent_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    agent_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     inquiry_at: Mapped[datetime]
     mode: Mapped[Mode] = mapped_column(ChoiceColumn(Mode, 12))
     pol: Mapped[str] = mapped_column(sa.String(5))

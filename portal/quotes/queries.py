@@ -9,12 +9,14 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from portal.auth.models import User
 from portal.core.pagination import Page, keyset_page
+from portal.core import search
 from portal.core.text import like_pattern, search_term
 from portal.core.timeline import TimelineEntry
 from portal.customers.models import Customer
 from portal.extensions import db
 from portal.quotes.models import OPEN, QUOTED, ApprovalDecision, ChargeLine, Direction, FollowUp, Quote, Status
 from portal.quotes.rules import ALL_IN, Totals, totals
+from portal.reference import PORT_BY_CODE
 
 
 def load_quote(quote_id: int) -> Quote | None:
@@ -28,57 +30,81 @@ def revisions(quote: Quote) -> list[Quote]:
                               .order_by(Quote.revision.desc())).all()
 
 
-def lane_prices(pol: str, pod: str, container_type: str | None = None, exclude_id: int | None = None,
-                limit: int = 5) -> list[tuple[Quote, Decimal | None]]:
-    """R-Q9: the lane's latest quotes that reached the customer, with their ocean freight sell rate."""
-    select = (sa.select(Quote).where(Quote.pol == pol, Quote.pod == pod,
-                                     Quote.status.in_(QUOTED))
-              .options(joinedload(Quote.customer), selectinload(Quote.lines))
+@dataclass(frozen=True)
+class LanePrice:
+    """An earlier quote on the lane as the lane's price history shows it (R-Q9)."""
+    id: int
+    label: str
+    customer_name: str
+    container_type: str | None
+    sent_at: datetime
+    sell_rate: Decimal | None      # the ocean freight (or ALL-IN) sell rate
+    currency: str | None
+
+
+def _freight(column):
+    """The quote's ocean freight (or ALL-IN) receivable line's column, as a scalar subquery."""
+    return (sa.select(column).where(ChargeLine.quote_id == Quote.id, ChargeLine.charge_code.in_(("OFR", ALL_IN)),
+                                    ChargeLine.direction == Direction.RECEIVABLE)
+            .order_by(ChargeLine.position).limit(1).scalar_subquery())
+
+
+def _lane_select(pol: str, pod: str, container_type: str | None, limit: int, exclude_id: int | None = None):
+    """The lane's latest quotes that reached the customer, read through ix_quote_lane_sent."""
+    select = (sa.select(Quote.id, Quote.number, Quote.revision, Quote.container_type, Quote.sent_at,
+                        Customer.name_zh, Customer.name_en, Customer.code,
+                        _freight(ChargeLine.sell_rate).label("sell_rate"),
+                        _freight(ChargeLine.currency).label("currency"))
+              .join(Customer, Customer.id == Quote.customer_id)
+              .where(Quote.pol == pol, Quote.pod == pod, Quote.sent_at.is_not(None))
               .order_by(Quote.sent_at.desc(), Quote.id.desc()).limit(limit))
     if container_type:
         select = select.where(Quote.container_type == container_type)
     if exclude_id:
         select = select.where(Quote.id != exclude_id)
-    return [(quote, _freight(quote)) for quote in db.session.scalars(select).unique()]
+    return select
 
 
-def lane_prices_for(quotes: list[Quote], limit: int = 3) -> dict[int, list[tuple[Quote, ChargeLine | None]]]:
-    """lane_prices for many quotes in two queries: each quote's lane, its latest `limit` quotes."""
-    lanes = {(q.pol, q.pod) for q in quotes}
+def _lane_price(row) -> LanePrice:
+    label = f"{row.number} r{row.revision}" if row.revision > 1 else row.number
+    return LanePrice(row.id, label, row.name_zh or row.name_en or row.code, row.container_type, row.sent_at,
+                     row.sell_rate, row.currency)
+
+
+def lane_prices(pol: str, pod: str, container_type: str | None = None, exclude_id: int | None = None,
+                limit: int = 5) -> list[LanePrice]:
+    """R-Q9: the lane's latest quotes that reached the customer, with their ocean freight sell rate."""
+    if not (pol and pod):
+        return []
+    return [_lane_price(row) for row in db.session.execute(_lane_select(pol, pod, container_type, limit, exclude_id))]
+
+
+def lane_prices_for(quotes: list[Quote], limit: int = 3) -> dict[int, list[LanePrice]]:
+    """lane_prices for every quote of a page in one statement: the latest `limit` + 1 quotes of
+    each lane (one indexed read per lane, joined with UNION ALL), the quote itself left out."""
+    lanes = sorted({(q.pol, q.pod, q.container_type or "") for q in quotes})
     if not lanes:
         return {}
-    rank = sa.func.row_number().over(partition_by=(Quote.pol, Quote.pod, Quote.container_type),
-                                     order_by=(Quote.sent_at.desc(), Quote.id.desc())).label("rank")
-    ranked = (sa.select(Quote.id, rank)
-              .where(sa.tuple_(Quote.pol, Quote.pod).in_(lanes),
-                     Quote.status.in_(QUOTED)).subquery())
-    recent = db.session.scalars(
-        sa.select(Quote).join(ranked, ranked.c.id == Quote.id).where(ranked.c.rank <= limit + 1)
-        .options(joinedload(Quote.customer), selectinload(Quote.lines))
-        .order_by(Quote.sent_at.desc(), Quote.id.desc())).unique().all()
-    result = {}
-    for quote in quotes:
-        same_lane = [r for r in recent if (r.pol, r.pod) == (quote.pol, quote.pod) and r.id != quote.id
-                     and (quote.container_type is None or r.container_type == quote.container_type)][:limit]
-        result[quote.id] = [(r, _freight(r)) for r in same_lane]
-    return result
+    parts = [sa.select(_lane_select(pol, pod, container or None, limit + 1)
+                       .add_columns(sa.literal(n).label("lane")).subquery())
+             for n, (pol, pod, container) in enumerate(lanes)]
+    found: dict[int, list[LanePrice]] = {}
+    for row in db.session.execute(sa.union_all(*parts)):
+        found.setdefault(row.lane, []).append(_lane_price(row))
+    return {q.id: [p for p in found.get(lanes.index((q.pol, q.pod, q.container_type or "")), []) if p.id != q.id][:limit]
+            for q in quotes}
 
 
-def _freight(quote: Quote) -> ChargeLine | None:
-    return next((line for line in quote.lines if line.charge_code in ("OFR", ALL_IN)
-                 and line.direction == Direction.RECEIVABLE), None)
-
-
-def pending_approvals() -> list[Quote]:
-    return db.session.scalars(
-        sa.select(Quote).where(Quote.status == Status.PENDING, Quote.is_current.is_(True))
-        .options(joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*"))
-        .order_by(Quote.updated_at, Quote.id)).unique().all()
+def pending_approvals(after: str | None = None, size: int = 20) -> Page:
+    """The approval queue, longest waiting first (ix_quote_pending), a page at a time."""
+    select = (sa.select(Quote).where(Quote.status == Status.PENDING, Quote.is_current == sa.true())
+              .options(joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*")))
+    return keyset_page(select, Quote.updated_at, Quote.id, after=after, kind=datetime, size=size)
 
 
 def pending_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Quote).where(
-        Quote.status == Status.PENDING, Quote.is_current.is_(True)))
+        Quote.status == Status.PENDING, Quote.is_current == sa.true()))
 
 
 def follow_ups_due(agent: User, until: datetime) -> list[FollowUp]:
@@ -96,7 +122,7 @@ def reminders_count(agent: User) -> int:
 def my_recent_decisions(agent: User, limit: int = 10) -> list[Quote]:
     """The agent's quotes a supervisor decided on lately: the new hire sees the outcome (R-Q1)."""
     return db.session.scalars(
-        sa.select(Quote).where(Quote.agent_id == agent.id, Quote.is_current.is_(True),
+        sa.select(Quote).where(Quote.agent_id == agent.id, Quote.is_current == sa.true(),
                                Quote.status.in_((Status.PENDING, Status.APPROVED, Status.RETURNED)))
         .options(joinedload(Quote.customer), selectinload(Quote.decisions), raiseload("*"))
         .order_by(Quote.updated_at.desc()).limit(limit)).unique().all()
@@ -117,7 +143,7 @@ class QuoteFilters:
     date_to: date | None = None
 
     def apply(self, select):
-        select = select.where(Quote.is_current.is_(True))
+        select = select.where(Quote.is_current == sa.true())
         for attr in ("customer_id", "pol", "pod", "container_type", "carrier", "agent_id"):
             value = getattr(self, attr)
             if value:
@@ -130,26 +156,33 @@ class QuoteFilters:
             select = select.where(Quote.inquiry_at >= datetime.combine(self.date_from, time()))
         if self.date_to:
             select = select.where(Quote.inquiry_at < datetime.combine(self.date_to + timedelta(days=1), time()))
-        for word in search_term(self.q).split():
-            pattern = like_pattern(word)
-            select = select.where(sa.or_(
-                sa.func.lower(Quote.number).like(pattern, escape="\\"),
-                sa.func.lower(Quote.commodity).like(pattern, escape="\\"),
-                Quote.customer_id.in_(sa.select(Customer.id).where(Customer.search_text.like(pattern, escape="\\")))))
+        found = search.matching("quote", self.q)
+        if found is not None:
+            select = select.where(Quote.id.in_(found))
         return select
 
 
 def history(filters: QuoteFilters, after: str | None = None, size: int = 50) -> Page:
+    """R-Q9: current revisions, newest inquiry first, through the ix_quote_current_* index of the filter."""
     select = filters.apply(sa.select(Quote)).options(
         joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*"))
-    return keyset_page(select, Quote.created_at, Quote.id, descending=True, after=after, kind=datetime, size=size)
+    return keyset_page(select, Quote.inquiry_at, Quote.id, descending=True, after=after, kind=datetime, size=size)
 
 
-def filtered(filters: QuoteFilters, limit: int = 5000) -> list[Quote]:
-    """Every quote the filters match (for export), newest first."""
-    return db.session.scalars(filters.apply(sa.select(Quote)).options(
-        joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*"))
-        .order_by(Quote.created_at.desc(), Quote.id.desc()).limit(limit)).unique().all()
+EXPORT_LIMIT = 50_000
+
+
+def filtered(filters: QuoteFilters, limit: int = EXPORT_LIMIT, batch: int = 500):
+    """The quotes the filters match (for export), newest first, read a page at a time so that an
+    export of any size holds one page of quotes in memory."""
+    after, given = None, 0
+    while given < limit:
+        page = history(filters, after, min(batch, limit - given))
+        yield from page.items
+        given += len(page.items)
+        if not page.has_more:
+            return
+        after = page.next_cursor
 
 
 EXPORT_COLUMNS = ("number", "revision", "status", "customer", "agent", "inquiry_at", "sent_at", "response_minutes",
@@ -177,7 +210,7 @@ def export_rows(filters: QuoteFilters, internal: bool):
 def impacted_quotes(carrier: str | None = None, pol: str | None = None, pod: str | None = None,
                     shipper: str | None = None) -> list[Quote]:
     """R-Q10: the open quotes a carrier's rate change on a lane, or a change of shipper, affects."""
-    select = sa.select(Quote).where(Quote.is_current.is_(True), Quote.status.in_(OPEN))
+    select = sa.select(Quote).where(Quote.is_current == sa.true(), Quote.status.in_(OPEN))
     if not (carrier or pol or pod or shipper):
         return []
     if carrier:
@@ -194,8 +227,38 @@ def impacted_quotes(carrier: str | None = None, pol: str | None = None, pod: str
 
 def timeline_entries(customer_id: int, limit: int) -> list[TimelineEntry]:
     """R-V4: the customer's quotes on its timeline."""
-    quotes = db.session.scalars(sa.select(Quote).where(Quote.customer_id == customer_id, Quote.is_current.is_(True))
-                                .order_by(Quote.id.desc()).limit(limit)).all()
+    quotes = db.session.scalars(sa.select(Quote).where(Quote.customer_id == customer_id, Quote.is_current == sa.true())
+                                .order_by(Quote.inquiry_at.desc(), Quote.id.desc()).limit(limit)).all()
     return [TimelineEntry(at=q.sent_at or q.created_at, kind="quote", template="quotes/_timeline_entry.html",
                           subject_id=q.id, data={"label": q.label, "pol": q.pol, "pod": q.pod, "status": q.status})
             for q in quotes]
+
+
+def search_documents(session, ids: list[int]) -> dict[int, str]:
+    """The search tokens of quotes: number, commodity, shipper, the lane (codes and names in the
+    three languages) and the customer's code and names."""
+    rows = session.execute(
+        sa.select(Quote.id, Quote.number, Quote.commodity, Quote.shipper, Quote.pol, Quote.pod, Customer.code,
+                  Customer.name_zh, Customer.name_en)
+        .join(Customer, Customer.id == Quote.customer_id).where(Quote.id.in_(ids))).all()
+    documents = {}
+    for r in rows:
+        ports = [PORT_BY_CODE.get(code) for code in (r.pol, r.pod)]
+        port_names = [n for p in ports if p for n in (p.name_en, p.name_zh_hant, p.name_zh_hans)]
+        documents[r.id] = search.document_tokens(r.number, r.commodity, r.shipper, r.pol, r.pod, r.code,
+                                                 *port_names, names=[r.name_zh, r.name_en])
+    return documents
+
+
+def search_source() -> search.Source:
+    """Quotes are found by their own words and by their customer's: a renamed customer's quotes
+    are indexed again in the same transaction."""
+    def of_customers(session, customers):
+        ids = [c.id for c in customers]
+        return session.scalars(sa.select(Quote.id).where(Quote.customer_id.in_(ids))).all() if ids else []
+
+    return search.Source(
+        kind="quote", model=Quote, documents=search_documents,
+        watch={Quote: (("number", "commodity", "shipper", "pol", "pod", "customer_id"),
+                       lambda session, rows: [q.id for q in rows]),
+               Customer: (("code", "name_zh", "name_en"), of_customers)})

@@ -238,10 +238,11 @@ def revise(quote_id: int):
 @login_required
 def approvals():
     require("quotes.approve")
-    pending = queries.pending_approvals()
-    lanes = queries.lane_prices_for(pending)
-    return render("quotes/approvals.html", "quotes/approvals.html", pending=pending, lanes=lanes,
-                  totals={q.id: rules.totals(q) for q in pending})
+    after = request.args.get("after")
+    pending = queries.pending_approvals(after)
+    return render("quotes/approvals.html", "quotes/_approval_page.html" if after else "quotes/approvals.html",
+                  pending=pending, lanes=queries.lane_prices_for(pending.items),
+                  totals={q.id: rules.totals(q) for q in pending.items})
 
 
 @bp.post("/<id:quote_id>/decide")

@@ -136,4 +136,11 @@ def test_load_demo_makes_ninety_days_of_quotes(app):
         moments = db.session.scalars(sa.select(AuditEntry.at).where(AuditEntry.subject_type == "quote")
                                      .order_by(AuditEntry.id)).all()
         assert moments == sorted(moments) and moments[-1] <= now
-        assert len(queries.pending_approvals()) == len(pending)   # the supervisor's list
+        queue, after = [], None
+        while True:   # the supervisor's queue, page by page
+            page = queries.pending_approvals(after)
+            queue += page.items
+            if not page.has_more:
+                break
+            after = page.next_cursor
+        assert {q.id for q in queue} == {q.id for q in pending}

@@ -171,7 +171,7 @@ def test_R_Q9_history_lane_prices_and_revisions(people, fcl):
     rules.send(people["agent"], first, first.version)
     db.session.commit()
     lane = queries.lane_prices("TWKHH", "USLAX", "40HQ")
-    assert [(q.id, f.sell_rate) for q, f in lane] == [(first.id, Decimal("1850.00"))]
+    assert [(p.id, p.sell_rate, p.currency) for p in lane] == [(first.id, Decimal("1850.00"), "USD")]
     second = rules.revise(people["agent"], first)
     rules.update_quote(people["agent"], second, second.version, fcl(), [line(sell="1790.00")])
     db.session.commit()

@@ -1,0 +1,279 @@
+"""One search index for every screen, built for Chinese.
+
+Each searchable record has a search document: a set of normalised tokens.
+
+- Text is folded to one form: NFKC (full-width ＡＢＣ１２３ to ABC123), case folded, and
+  Traditional Chinese converted to Simplified with OpenCC's data (so 華益 finds 华益, and the
+  variants 臺/台 meet).
+- Chinese runs become single characters and overlapping bigrams, so 1- and 2-character
+  queries find them; names also give their pinyin initials (華語信達 -> hyxd).
+- Latin and digit words give their prefixes (search as you type); codes joined by - / . give a
+  compact form too (TW-0001 -> tw0001); phone numbers give every 3 to 6 digit fragment.
+
+A query is folded the same way and its tokens must all be present. SQLite keeps the documents
+in an FTS5 table (`search_fts`, kept in step by triggers), PostgreSQL in a GIN index over the
+token array. Features register what they index in their init_app; documents are written in the
+same transaction as the records they describe (`before_commit`), and `flask search rebuild`
+writes them all anew after a bulk load or a restore.
+"""
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable, Iterable
+
+import click
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from flask.cli import AppGroup
+from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import ARRAY, insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from portal.extensions import db
+
+MAX_PREFIX = 16        # longer Latin words are matched on their first 16 letters
+DIGIT_FRAGMENTS = (3, 6)  # phone fragments indexed: every run of 3 to 6 digits
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"[a-z0-9]+|[{_CJK}]+")
+_CODE = re.compile(r"[a-z0-9]+(?:[-/.][a-z0-9]+)+")
+_NOT_DIGIT = re.compile(r"\D")
+
+
+class SearchDocument(db.Model):
+    """The tokens of one record (kind, record_id). The engine's own index sits beside it."""
+
+    __tablename__ = "search_document"
+    __table_args__ = (sa.UniqueConstraint("kind", "record_id", name="uq_search_document_kind_record"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    record_id: Mapped[int]
+    tokens: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+# --- folding and tokens ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str | None) -> str:
+    """One comparable form: width, case and Traditional/Simplified folded."""
+    if not text:
+        return ""
+    return _converter().convert(unicodedata.normalize("NFKC", text).casefold())
+
+
+def _prefixes(word: str) -> Iterable[str]:
+    return (word[:n] for n in range(1, min(len(word), MAX_PREFIX) + 1))
+
+
+def _initials(name: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore", strict=False)
+    return "".join(letter[:1] for letter in letters if letter[:1].isascii() and letter[:1].isalpha())
+
+
+def document_tokens(*texts: str | None, names: Iterable[str | None] = (), phones: Iterable[str | None] = ()) -> str:
+    """The tokens of a record, space-separated: its texts, names (also as pinyin initials) and
+    phone numbers (every 3-6 digit fragment)."""
+    tokens: set[str] = set()
+    names = [n for n in names if n]
+    for text in (*texts, *names):
+        folded = fold(text)
+        for code in _CODE.findall(folded):
+            tokens.update(_prefixes(re.sub(r"[-/.]", "", code)))
+        for run in _RUNS.findall(folded):
+            if run[0] in "abcdefghijklmnopqrstuvwxyz0123456789":
+                tokens.update(_prefixes(run))
+            else:
+                tokens.update(run)
+                tokens.update(run[i:i + 2] for i in range(len(run) - 1))
+    for name in names:
+        chinese = "".join(re.findall(rf"[{_CJK}]+", name))
+        if chinese:
+            tokens.update(_prefixes(_initials(chinese)))
+    for phone in phones:
+        digits = _NOT_DIGIT.sub("", unicodedata.normalize("NFKC", phone or ""))
+        low, high = DIGIT_FRAGMENTS
+        for size in range(low, high + 1):
+            tokens.update(digits[i:i + size] for i in range(len(digits) - size + 1))
+        if len(digits) > high:
+            tokens.add(digits)
+    return " ".join(sorted(tokens))
+
+
+def query_tokens(query: str | None) -> list[str]:
+    """What a search box value must match, every token: [] when there is nothing to search."""
+    wanted: list[str] = []
+    for run in _RUNS.findall(fold((query or "")[:100])):
+        if run[0] in "abcdefghijklmnopqrstuvwxyz0123456789":
+            if run.isdigit() and len(run) > DIGIT_FRAGMENTS[1]:
+                size = DIGIT_FRAGMENTS[1]
+                wanted += [run[i:i + size] for i in range(len(run) - size + 1)]
+            else:
+                wanted.append(run[:MAX_PREFIX])
+        elif len(run) == 1:
+            wanted.append(run)
+        else:
+            wanted += [run[i:i + 2] for i in range(len(run) - 1)]
+    return list(dict.fromkeys(wanted))
+
+
+# --- which records are indexed, and how ----------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    """kind: the record's kind; documents(session, ids) -> {id: tokens}; watch: model ->
+    (attributes that matter or None for any, owners(session, instances) -> ids of this kind to
+    index again)."""
+    kind: str
+    model: type
+    documents: Callable[[Session, list[int]], dict[int, str]]
+    watch: dict = field(default_factory=dict)
+    all_ids: Callable[[], sa.Select] | None = None
+
+
+def register(app, source: Source) -> None:
+    app.extensions.setdefault("search_sources", {})[source.kind] = source
+
+
+def _sources() -> dict[str, Source]:
+    return current_app.extensions.get("search_sources", {}) if has_app_context() else {}
+
+
+def matching(kind: str, query: str | None):
+    """A select of the ids of kind whose documents hold every token of query; None when nothing
+    was typed (the caller then does not filter). Typed symbols alone (% _ * \\) find nothing:
+    they are never wildcards."""
+    tokens = query_tokens(query)
+    if not tokens:
+        return None if not (query or "").strip() else sa.select(SearchDocument.record_id).where(sa.false())
+    select = sa.select(SearchDocument.record_id).where(SearchDocument.kind == kind)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # token_array: the tokens as text[], generated by the database and indexed with GIN per kind.
+        return select.where(sa.literal_column("search_document.token_array").op("@>")(
+            sa.literal(tokens, ARRAY(sa.Text))))
+    fts = sa.table("search_fts", sa.column("rowid"))
+    match = " AND ".join(f'"{token}"' for token in tokens)
+    return select.join(fts, fts.c.rowid == SearchDocument.id).where(
+        sa.text("search_fts MATCH :fts_query").bindparams(fts_query=match))
+
+
+# --- keeping documents current in the record's transaction ----------------------------------------
+
+
+def _pending(session: Session) -> dict[str, set[int]]:
+    return session.info.setdefault("search_pending", {})
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _context) -> None:
+    sources = _sources()
+    if not sources:
+        return
+    pending = _pending(session)
+    changed = [(obj, False) for obj in session.new] + [(obj, False) for obj in session.dirty] + \
+        [(obj, True) for obj in session.deleted]
+    for source in sources.values():
+        for model, (attributes, owners) in source.watch.items():
+            hits = [obj for obj, deleted in changed if isinstance(obj, model)
+                    and (deleted or attributes is None or _changed(obj, attributes))]
+            if hits:
+                pending.setdefault(source.kind, set()).update(owners(session, hits))
+        for obj, deleted in changed:
+            if isinstance(obj, source.model) and obj.id is not None:
+                pending.setdefault(source.kind, set()).add(obj.id)
+
+
+def _changed(obj, attributes) -> bool:
+    state = sa.inspect(obj)
+    if state.pending or not state.persistent:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in attributes)
+
+
+@event.listens_for(Session, "before_commit")
+def _write(session: Session) -> None:
+    pending = session.info.get("search_pending")
+    if not pending:
+        return
+    session.flush()
+    pending = session.info.pop("search_pending", {})
+    for kind, ids in pending.items():
+        source = _sources().get(kind)
+        if source is not None and ids:
+            write_documents(session, source, sorted(ids))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop("search_pending", None)
+
+
+def write_documents(session: Session, source: Source, ids: list[int], batch: int = 500) -> None:
+    """Write (or remove, for records that are gone) the documents of ids."""
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        with session.no_autoflush:
+            documents = source.documents(session, chunk)
+        gone = [i for i in chunk if i not in documents]
+        if gone:
+            connection.execute(sa.delete(SearchDocument).where(SearchDocument.kind == source.kind,
+                                                               SearchDocument.record_id.in_(gone)))
+        if documents:
+            _upsert(connection, postgres, source.kind, documents)
+
+
+def _upsert(connection, postgres: bool, kind: str, documents: dict[int, str]) -> None:
+    rows = [{"kind": kind, "record_id": record_id, "tokens": tokens} for record_id, tokens in documents.items()]
+    insert = (pg_insert if postgres else sqlite_insert)(SearchDocument).values(rows)
+    connection.execute(insert.on_conflict_do_update(index_elements=["kind", "record_id"],
+                                                    set_={"tokens": insert.excluded.tokens}))
+
+
+def rebuild(kinds: Iterable[str] | None = None, batch: int = 2000, progress=None) -> dict[str, int]:
+    """Write every document anew (after a bulk load or a restore); returns counts per kind."""
+    counts = {}
+    for kind, source in _sources().items():
+        if kinds and kind not in kinds:
+            continue
+        db.session.execute(sa.delete(SearchDocument).where(SearchDocument.kind == kind))
+        last, total = 0, 0
+        while True:
+            ids = db.session.scalars(sa.select(source.model.id).where(source.model.id > last)
+                                     .order_by(source.model.id).limit(batch)).all()
+            if not ids:
+                break
+            write_documents(db.session, source, ids, batch)
+            db.session.commit()
+            last, total = ids[-1], total + len(ids)
+            if progress:
+                progress(kind, total)
+        counts[kind] = total
+    db.session.commit()
+    return counts
+
+
+search_cli = AppGroup("search", help="The search index.")
+
+
+@search_cli.command("rebuild", help="Rebuild the search index from the records (after a bulk load or a restore).")
+@click.option("--kind", "kinds", multiple=True, help="Only these kinds (customer, quote, handover_note, ...).")
+def rebuild_command(kinds):
+    counts = rebuild(kinds or None, progress=lambda kind, n: click.echo(f"  {kind}: {n}", err=True) if n % 50000 == 0
+                     else None)
+    for kind, n in counts.items():
+        click.echo(f"{kind}: {n} records indexed")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(search_cli)
