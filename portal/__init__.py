@@ -2,9 +2,10 @@
 from pathlib import Path
 
 from flask import Flask
+from jinja2 import FileSystemBytecodeCache
 
 from portal import config as portal_config
-from portal.extensions import babel, csrf, db, htmx, login_manager, migrate
+from portal.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +17,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from portal.core import database, errors, htmx as htmx_responses, i18n, jobs, search, security, urls
+    from portal.core import (database, errors, htmx as htmx_responses, i18n, jobs, nav, search, security, static,
+                             urls)
     from portal.core.policy import can
     from portal.reference import names as reference_names
 
@@ -27,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
+    compress.init_app(app)
     jobs.init_app(app)
     search.init_app(app)
 
@@ -34,8 +37,18 @@ def create_app(config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             database.configure_sqlite(db.engine)
 
-    # Trimmed {% trans %} blocks at run time, as babel.cfg extracts them.
+    # Trimmed {% trans %} blocks at run time, as babel.cfg extracts them; block tags leave no
+    # blank lines behind (a list page is half whitespace otherwise).
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    if not app.config.get("TESTING"):
+        # Compiled templates kept between restarts (a worker renders its first page sooner).
+        cache = Path(app.instance_path) / "jinja-cache"
+        cache.mkdir(parents=True, exist_ok=True)
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(cache))
+    static.register(app)
+    nav.register(app)
     app.jinja_env.globals.update(can=can)
     i18n.register(app)
     urls.register(app)
@@ -47,8 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
     from portal import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     from portal import auth, customers, demo, handover, quotes
     from portal.core.views import bp as core_bp
+    from portal.reference.views import bp as reference_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(reference_bp)
     for feature in (auth, customers, handover, quotes, demo):
         feature.init_app(app)
 

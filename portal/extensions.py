@@ -1,5 +1,6 @@
 """Flask extensions, created unbound; create_app binds them. Imports no feature."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -22,3 +23,4 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 htmx = Htmx()
+compress = Compress()

@@ -24,7 +24,8 @@ class Choice(StrEnum):
 
     @property
     def label(self) -> str:
-        return str(self._label)
+        from portal.core.i18n import text   # i18n's Language is itself a Choice
+        return text(self._label)
 
     @classmethod
     def get(cls, value):

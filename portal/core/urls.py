@@ -2,7 +2,7 @@
 from datetime import date
 from urllib.parse import urlencode, urlsplit
 
-from flask import request
+from flask import current_app, request, url_for
 
 from portal.core.text import clean_text
 
@@ -49,5 +49,20 @@ def date_arg(name: str) -> date | None:
     return value if 2000 <= value.year <= 2100 else None
 
 
+_PATHS: dict = {}
+_SENTINEL = 2147483646
+
+
+def path_for(endpoint: str, **values) -> str:
+    """url_for for the one id in a list row's link, at a fraction of the cost: the URL of each
+    endpoint is built once with a stand-in id and filled in afterwards (lists link every row)."""
+    (name, value), = values.items()
+    key = (current_app.name, endpoint, name)
+    pattern = _PATHS.get(key)
+    if pattern is None:
+        pattern = _PATHS[key] = url_for(endpoint, **{name: _SENTINEL}).replace(str(_SENTINEL), "{}")
+    return pattern.format(int(value))
+
+
 def register(app) -> None:
-    app.jinja_env.globals.update(page_url=page_url, current_page=current_page)
+    app.jinja_env.globals.update(page_url=page_url, current_page=current_page, path_for=path_for)

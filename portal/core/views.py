@@ -1,6 +1,6 @@
 """Routes that belong to no feature: the front door, the health check, the navigation counts."""
 import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from portal.core import nav
@@ -20,7 +20,8 @@ def home():
 @login_required
 def nav_counts():
     """The navigation's counts as out-of-band swaps into the layout's placeholders."""
-    return render_fragment("layouts/_nav_counts.html", counts=nav.counts_for(current_app, current_user))
+    fresh = request.args.get("fresh") == "1"
+    return render_fragment("layouts/_nav_counts.html", counts=nav.counts_for(current_app, current_user, fresh))
 
 
 @bp.get("/healthz")

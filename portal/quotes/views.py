@@ -4,7 +4,7 @@ import io
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from htmx_flask import make_response
 
@@ -14,7 +14,7 @@ from portal.core.clock import now
 from portal.core.database import parse_id
 from portal.core.forms import ActionForm, options, saved, submit
 from portal.core.htmx import is_fragment_request, render, render_fragment, trigger
-from portal.core.i18n import local_to_utc, utc_to_local
+from portal.core.i18n import force_locale, local_to_utc, utc_to_local
 from portal.core.policy import can, require
 from portal.core.rules import RuleViolation
 from portal.core.urls import date_arg, text_arg

@@ -74,7 +74,7 @@ def test_reminder_job_raises_due_follow_ups_in_the_agents_navigation(app, agent_
         assert tasks.remind_follow_ups.call_local() == 1
     later = app.test_client()   # hours later: the agent logs in again
     later.login_as(agent)
-    counts = later.hx("GET", "/nav/counts").get_data(as_text=True)
+    counts = later.hx("GET", "/nav/counts?fresh=1").get_data(as_text=True)
     assert 'id="nav-count-quotes"' in counts and "Follow-ups due" in counts and ">1</span>" in counts
 
 

@@ -138,3 +138,18 @@ def test_any_other_integrity_error_is_a_logged_500(app, as_role, monkeypatch, ca
     response = c.form("/customers/new", NEW_CUSTOMER)
     assert response.status_code == 500
     assert any("integrity error on POST /customers/new" in r.getMessage() for r in caplog.records)
+
+
+def test_pages_and_static_files_are_compressed_and_static_files_cached_for_a_year(as_role):
+    import gzip
+    import re as regex
+    c, _ = as_role("agent")
+    page = c.get("/customers", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip" and page.headers["Cache-Control"] == "no-store"
+    html = gzip.decompress(page.data).decode()
+    css = regex.search(r'href="(/static/css/portal\.css\?v=[0-9a-f]{12})"', html).group(1)
+    static = c.get(css, headers={"Accept-Encoding": "gzip"})
+    assert static.status_code == 200 and static.headers["Content-Encoding"] == "gzip"
+    assert "max-age=31536000" in static.headers["Cache-Control"] and "immutable" in static.headers["Cache-Control"]
+    assert b".topbar" in gzip.decompress(static.data)
+    assert "immutable" not in c.get("/static/css/portal.css").headers.get("Cache-Control", "")  # no version: no promise

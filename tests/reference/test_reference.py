@@ -40,3 +40,15 @@ def test_reference_data_is_complete():
     assert port_name("twkhh") == "Kaohsiung" and port_name("AUSYD", "zh-TW") == "雪梨"
     assert port_name("AUSYD", "fr") == "Sydney" and port_name("XXXXX", "zh_Hant") == "XXXXX"
     assert port_name(None) == ""
+
+
+def test_port_suggestions_search_code_and_names_in_both_scripts(as_role):
+    c, _ = as_role("agent", locale="zh_Hant")
+    for typed, expected in (("twk", "TWKHH"), ("高雄", "TWKHH"), ("鹿特", "NLRTM"), ("rotter", "NLRTM"),
+                            ("厦门", "CNXMN"), ("廈門", "CNXMN"), ("ＵＳＬＡ", "USLAX")):
+        options = c.hx("GET", f"/reference/ports?pol={typed}").get_data(as_text=True)
+        assert f'value="{expected}"' in options, typed
+    assert c.hx("GET", "/reference/ports?pod=KHH").get_data(as_text=True).count("<option") >= 1
+    assert "高雄" in c.hx("GET", "/reference/ports?pol=TWKHH").get_data(as_text=True)   # named in the reader's language
+    assert c.hx("GET", "/reference/ports?pol=%25").get_data(as_text=True).strip() == ""
+    assert c.hx("GET", "/reference/ports").get_data(as_text=True).strip() == ""

@@ -89,6 +89,9 @@ EXPECTED = {
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (TO_LOGIN,  TO_LOGIN, TO_LOGIN, TO_LOGIN,  TO_LOGIN, TO_LOGIN),
     },
+    "reference.ports": {  # port suggestions as a port field is typed into
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
     "auth.language": {  # an empty form names no language: refused, back to the front door with the reason
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (LANGUAGE_REFUSED,) * 6,

@@ -1,0 +1,294 @@
+"""`flask --app wsgi bench generate --tier M`: three years of a busy department, written straight
+into the database with SQLAlchemy Core bulk inserts, for `make bench`.
+
+Tiers (customers / quotes / handover items): demo (the demo data alone), M (50,000 / 200,000 /
+100,000), L (50,000 / 1,000,000 / 500,000). It adds to what is there (the demo data, whose
+logins keep working): a department of agents, customers with contacts, quotes with their charge
+lines, follow-ups and approvals over three years, and shift handover notes with their items;
+then it numbers the quotes' months in the counters, writes the search index and updates the
+planner's statistics. Everything comes from random.Random(seed). Later screens add their tables.
+"""
+import random
+import secrets
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from portal.auth.models import User
+from portal.auth.rules import hash_password
+from portal.core import clock, search
+from portal.core.sequence import Counter
+from portal.customers.models import Contact, Customer
+from portal.demo import data as words
+from portal.demo.quotes import GOODS, TRADES
+from portal.extensions import db
+from portal.handover.models import HandoverItem, HandoverNote, NoteEntry, Shift
+from portal.quotes.models import ChargeLine, FollowUp, Quote
+
+TIERS = {"demo": (0, 0, 0), "M": (50_000, 200_000, 100_000), "L": (50_000, 1_000_000, 500_000)}
+AGENTS = 45                   # a department that writes ~22,000 quotes each over three years at L
+YEARS = 3
+BATCH = 5000
+ORIGINS = ("TWKHH", "TWKEL", "TWTXG", "CNSHA", "CNNGB", "CNYTN", "CNSHK", "HKHKG", "CNXMN", "CNTAO")
+CONTAINERS = ("40HQ", "40HQ", "40HQ", "20GP", "20GP", "40GP", "45HQ", "40RF")
+# Where quotes end up: mostly history, a few still open (the newest).
+OUTCOMES = (("won", 28), ("lost", 22), ("expired", 40), ("sent", 6), ("draft", 2), ("pending", 1), ("approved", 1))
+
+bench = AppGroup("bench", help="Large realistic data for `make bench`.")
+
+
+@bench.command("generate", help="Add a tier of data (demo, M, L) to the database DATABASE_URL names.")
+@click.option("--tier", type=click.Choice(list(TIERS)), default="M", show_default=True)
+@click.option("--seed", type=int, default=11, show_default=True)
+def generate_command(tier, seed):
+    started = time.monotonic()
+    counts = generate(tier, seed, progress=lambda what, n: click.echo(f"  {what}: {n:,}", err=True))
+    click.echo(f"Tier {tier}: " + ", ".join(f"{n:,} {what}" for what, n in counts.items())
+               + f" in {time.monotonic() - started:.0f} s")
+
+
+def generate(tier: str, seed: int = 11, progress=None) -> dict[str, int]:
+    """Add the tier's data; the demo data (its users, shifts) must be there. Returns row counts."""
+    customers_n, quotes_n, items_n = TIERS[tier]
+    rng = random.Random(seed)
+    now = clock.now()
+    say = progress or (lambda what, n: None)
+    counts = {}
+    if customers_n:
+        agents = _agents(rng)
+        owners = [a for a in agents]
+        customer_ids = _customers(rng, customers_n, owners, now, say)
+        counts["customers"] = len(customer_ids)
+        counts["quotes"] = _quotes(rng, quotes_n, customer_ids, now, say)
+        counts["handover items"] = _handover(rng, items_n, agents, customer_ids, now, say)
+    counts |= {f"{kind} documents": n for kind, n in search.rebuild(progress=say).items()}
+    _analyze()
+    return counts
+
+
+def _insert(table, rows: list[dict]) -> None:
+    if rows:
+        db.session.execute(sa.insert(table), rows)
+
+
+def _next_id(model) -> int:
+    return (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
+
+
+def _agents(rng: random.Random) -> list[int]:
+    """The demo's agents and supervisor, and a department of agents around them (no login)."""
+    demo = db.session.scalars(sa.select(User.id).where(User.role.in_(("agent", "supervisor")))).all()
+    unusable = hash_password(secrets.token_urlsafe(24))
+    first = _next_id(User)
+    rows = []
+    for n in range(AGENTS - len(demo)):
+        surname, surname_en = rng.choice(words.TW_SURNAMES)
+        given, given_en, _sex = rng.choice(words.TW_GIVEN)
+        rows.append({"id": first + n, "username": f"cs{first + n:03d}", "display_name": f"{surname}{given} {given_en} {surname_en}",
+                     "email": None, "password_hash": unusable, "role": "agent", "is_new_hire": False,
+                     "team": rng.choice(("direct", "peer")), "locale": rng.choice(("zh_Hant", "zh_Hans", "en")),
+                     "timezone": "Asia/Taipei", "active": True, "created_at": clock.now(), "session_epoch": 1,
+                     "version": 1})
+    _insert(User.__table__, rows)
+    db.session.commit()
+    return list(demo) + [r["id"] for r in rows]
+
+
+def _customer_name(rng: random.Random, n: int) -> tuple[str, str, str]:
+    region = rng.random()
+    if region < 0.45:
+        (brand, brand_en), (kind, kind_en, _w) = rng.choice(words.TW_BRANDS), rng.choice(words.TW_DIRECT)
+        return f"{brand}{kind}股份有限公司", f"{brand_en} {kind_en} Co., Ltd.", "TW"
+    if region < 0.8:
+        (brand, brand_en), (kind, kind_en, _w) = rng.choice(words.CN_BRANDS), rng.choice(words.CN_DIRECT)
+        place, _street = rng.choice(words.CN_PLACES)[:2]
+        return f"{place[:2]}{brand}{kind}有限公司", f"{brand_en} {kind_en} Co., Ltd.", "CN"
+    (brand, brand_en), (kind, kind_en, _w) = rng.choice(words.HK_BRANDS), rng.choice(words.HK_DIRECT)
+    return f"{brand}{kind}有限公司", f"{brand_en} {kind_en} Limited", "HK"
+
+
+def _customers(rng, n, owners, now, say) -> list[int]:
+    first = _next_id(Customer)
+    contact_id = _next_id(Contact)
+    ids = []
+    start = now - timedelta(days=365 * YEARS)
+    for base in range(0, n, BATCH):
+        customers, contacts = [], []
+        for k in range(base, min(base + BATCH, n)):
+            cid = first + k
+            zh, en, country = _customer_name(rng, k)
+            created = start + timedelta(seconds=rng.uniform(0, (now - start).total_seconds()))
+            customers.append({
+                "id": cid, "code": f"BX-{k:06d}", "name_zh": zh, "name_en": en, "sort_name": en.casefold()[:160],
+                "kind": rng.choices(("direct", "peer", "carrier", "provider"), (60, 28, 4, 8))[0],
+                "grade": rng.choices("ABCD", (12, 33, 38, 17))[0], "source": "self_sourced",
+                "is_vip": rng.random() < 0.05, "is_state_owned": country == "CN" and rng.random() < 0.1,
+                "preferred_locale": {"TW": "zh_Hant", "HK": "zh_Hant", "CN": "zh_Hans"}[country], "country": country,
+                "owner_id": rng.choice(owners), "credit_terms_days": rng.choice((0, 30, 45, 60)),
+                "credit_limit": Decimal(rng.randint(0, 50) * 10_000), "credit_currency": "USD",
+                "created_at": created, "updated_at": created, "version": 1})
+            for _c in range(rng.choice((1, 1, 2, 2, 3))):
+                surname, surname_en = rng.choice(words.TW_SURNAMES if country != "CN" else words.CN_SURNAMES)
+                given, given_en, _sex = rng.choice(words.TW_GIVEN if country != "CN" else words.CN_GIVEN)
+                contacts.append({"id": contact_id, "customer_id": cid, "name": f"{surname}{given}",
+                                 "phone": f"+886 {rng.randint(2, 9)} {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}"
+                                 if country == "TW" else f"+86 1{rng.randint(30, 99)} {rng.randint(1000, 9999)} "
+                                 f"{rng.randint(1000, 9999)}", "email": f"{given_en.lower().replace('-', '')}.{k}@{en.split()[0].lower()}.example",
+                                 "is_primary": not _c, "version": 1})
+                contact_id += 1
+            ids.append(cid)
+        _insert(Customer.__table__, customers)
+        _insert(Contact.__table__, contacts)
+        db.session.commit()
+        say("customers", len(ids))
+    return ids
+
+
+def _quotes(rng, n, customer_ids, now, say) -> int:
+    if not n:
+        return 0
+    lanes = [(pol, pod, trade) for trade, spec in TRADES.items() for pod in spec[0] for pol in ORIGINS
+             if pod[:2] != pol[:2]]
+    goods = list(GOODS.values())
+    owner_of = dict(db.session.execute(sa.select(Customer.id, Customer.owner_id)).all())
+    first, line_id, follow_id = _next_id(Quote), _next_id(ChargeLine), _next_id(FollowUp)
+    start = now - timedelta(days=365 * YEARS)
+    span = (now - start).total_seconds()
+    # Inquiries spread over the three years, a little denser lately; numbered per month in order.
+    moments = sorted(start + timedelta(seconds=span * (rng.random() ** 0.85)) for _ in range(n))
+    # Numbers go on from where each month's counter stands (the demo's own quotes are there).
+    sequence = {name.split(":", 1)[1]: value for name, value in db.session.execute(
+        sa.select(Counter.name, Counter.value).where(Counter.name.like("quote:%")))}
+    outcomes, weights = zip(*OUTCOMES)
+    for base in range(0, n, BATCH):
+        quotes, lines, follow_ups = [], [], []
+        for k in range(base, min(base + BATCH, n)):
+            qid = first + k
+            inquiry = moments[k]
+            month = f"{inquiry:%y%m}"
+            sequence[month] = sequence.get(month, 0) + 1
+            customer = rng.choice(customer_ids)
+            pol, pod, trade = rng.choice(lanes)
+            (low, high), carriers = TRADES[trade][1], TRADES[trade][4]
+            container = rng.choice(CONTAINERS)
+            qty = rng.choice((1, 1, 1, 2, 2, 3, 5))
+            zh, _hans, en, _density = rng.choice(goods)
+            age_days = (now - inquiry).days
+            status = rng.choices(outcomes, weights)[0] if age_days > 30 else \
+                rng.choice(("sent", "sent", "won", "lost", "draft", "pending", "approved"))
+            sent = status not in ("draft", "pending", "approved")
+            sent_at = inquiry + timedelta(minutes=rng.uniform(2, 240)) if sent else None
+            updated = (sent_at or inquiry) + timedelta(days=rng.uniform(0, 20) if status in ("won", "lost") else 0)
+            sell = Decimal(rng.randint(low, high))
+            quotes.append({
+                "id": qid, "number": f"Q{month}-{sequence[month]:05d}", "revision": 1, "is_current": True,
+                "customer_id": customer, "contact_id": None,
+                "agent_id": owner_of[customer], "inquiry_at": inquiry, "mode": "fcl",
+                "pol": pol, "pod": pod, "carrier": rng.choice(carriers), "container_type": container,
+                "container_qty": qty, "gross_weight_kg": Decimal(rng.randint(4, 26) * 1000), "commodity": rng.choice((zh, en)),
+                "dg_fees_confirmed": False, "valid_until": (inquiry + timedelta(days=rng.choice((7, 14, 14, 30)))).date(),
+                "currency": "USD", "self_sourced_rate": False, "notes": "", "remarks": "",
+                "status": status, "approval_reasons": "new_hire" if status in ("pending", "approved") else "",
+                "sent_at": sent_at, "response_seconds": int((sent_at - inquiry).total_seconds()) if sent_at else None,
+                "lost_reason": "價格較高" if status == "lost" else None, "created_at": inquiry,
+                "updated_at": updated, "version": 1})
+            for position, (code, rate, buy) in enumerate((("OFR", sell, sell * Decimal("0.85")),
+                                                          ("BAF", Decimal(rng.randint(40, 160)), Decimal("40")),
+                                                          ("THC-O", Decimal(rng.randint(150, 190)), Decimal("150")))):
+                lines.append({"id": line_id, "quote_id": qid, "position": position, "charge_code": code,
+                              "basis": "container", "quantity": Decimal(qty), "buy_rate": buy.quantize(Decimal("1")),
+                              "sell_rate": rate, "min_sell_rate": (rate * Decimal("0.93")).quantize(Decimal("1")),
+                              "currency": "USD", "direction": "receivable", "includes": ""})
+                line_id += 1
+            if sent_at and age_days < 60:
+                due = sent_at + timedelta(days=1)
+                follow_ups.append({"id": follow_id, "quote_id": qid, "agent_id": quotes[-1]["agent_id"],
+                                   "due_at": due, "reminded_at": due if due < now else None,
+                                   "done_at": due + timedelta(hours=2) if status != "sent" or rng.random() < 0.7 else None,
+                                   "note": ""})
+                follow_id += 1
+        _insert(Quote.__table__, quotes)
+        _insert(ChargeLine.__table__, lines)
+        _insert(FollowUp.__table__, follow_ups)
+        db.session.commit()
+        say("quotes", base + len(quotes))
+    for month, last in sequence.items():
+        current = db.session.get(Counter, f"quote:{month}")
+        if current is None:
+            db.session.add(Counter(name=f"quote:{month}", value=last))
+        else:
+            current.value = last
+    db.session.commit()
+    return n
+
+
+def _handover(rng, n, agents, customer_ids, now, say) -> int:
+    """Notes from shift to shift over three years, three items a note on average, a fifth of the
+    items carried to the next note before someone closed them; the newest notes still open."""
+    if not n:
+        return 0
+    shifts = db.session.scalars(sa.select(Shift).where(Shift.active.is_(True)).order_by(Shift.position)).all()
+    note_id, item_id, entry_id = _next_id(HandoverNote), _next_id(HandoverItem), _next_id(NoteEntry)
+    texts = ["請追蹤{c}的訂艙確認書", "{c} 的提單草稿待客戶確認", "Call {c} about the rolled container",
+             "{c} 詢價：高雄到洛杉磯 40HQ", "{c} VGM 尚未提供，截單前要催", "跟进{c}的报关资料", "{c} complaint: damaged cartons"]
+    items_made, notes, items, entries = 0, [], [], []
+    notes_n = max(n // 3, 1)
+    start = now - timedelta(days=365 * YEARS)
+    step = (now - start) / notes_n
+    carry: list[int] = []
+    for k in range(notes_n):
+        moment = start + step * k
+        author, recipient = rng.sample(agents, 2)
+        recent = now - moment < timedelta(days=2)
+        state = "submitted" if recent and rng.random() < 0.5 else "acknowledged"
+        notes.append({"id": note_id, "kind": "shift", "shift_id": shifts[k % len(shifts)].id,
+                      "shift_date": moment.date(), "author_id": author, "recipient_id": recipient, "team": None,
+                      "customer_id": None, "previous_owner_id": None, "summary": "颱風警報，高雄港可能停止作業" if k % 17 == 0 else "",
+                      "state": state, "created_at": moment, "updated_at": moment, "submitted_at": moment + timedelta(hours=7),
+                      "acknowledged_at": moment + timedelta(hours=8) if state == "acknowledged" else None,
+                      "acknowledged_by_id": recipient if state == "acknowledged" else None, "version": 1})
+        position = 0
+        for carried in carry:
+            entries.append({"id": entry_id, "note_id": note_id, "item_id": carried, "position": position,
+                            "carried_by_id": author, "carried_at": moment})
+            entry_id, position = entry_id + 1, position + 1
+        carry = []
+        for _i in range(rng.choice((2, 3, 3, 4))):
+            if items_made >= n:
+                break
+            customer = rng.choice(customer_ids)
+            open_ = recent
+            carried = not recent and rng.random() < 0.2
+            items.append({"id": item_id, "text": rng.choice(texts).format(c=f"BX-{customer % 100000:06d}"),
+                          "priority": rng.choice(("urgent", "normal", "normal", "info")),
+                          "category": rng.choice(("booking", "document", "customer_request", "other")),
+                          "customer_id": customer, "subject_type": None, "subject_id": None, "due_at": None,
+                          "state": "open" if open_ else "done", "raised_by_id": author, "raised_at": moment,
+                          "done_by_id": None if open_ else recipient,
+                          "done_at": None if open_ else moment + timedelta(hours=rng.uniform(8, 30)), "version": 1})
+            entries.append({"id": entry_id, "note_id": note_id, "item_id": item_id, "position": position,
+                            "carried_by_id": None, "carried_at": None})
+            if carried:   # open at the end of the shift, closed on the next one
+                carry.append(item_id)
+            item_id, entry_id, position, items_made = item_id + 1, entry_id + 1, position + 1, items_made + 1
+        note_id += 1
+        if len(items) >= BATCH or k == notes_n - 1:
+            _insert(HandoverNote.__table__, notes)
+            _insert(HandoverItem.__table__, items)
+            _insert(NoteEntry.__table__, entries)
+            db.session.commit()
+            notes, items, entries = [], [], []
+            say("handover items", items_made)
+    return items_made
+
+
+def _analyze() -> None:
+    """The planner's statistics for the new data (the list queries' plans depend on them)."""
+    db.session.commit()
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
