@@ -43,8 +43,12 @@ def register(app) -> None:
         if request.endpoint == "static" and response.status_code == 200:
             # Read the (small) file now, so that the response is compressed like a page and the
             # file closed at once, rather than streamed.
+            body = response.response
+            data = b"".join(body)
+            if hasattr(body, "close"):
+                body.close()
             response.direct_passthrough = False
-            response.make_sequence()
+            response.set_data(data)
             if request.args.get("v"):
                 response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
         return response
