@@ -11,7 +11,7 @@ PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 ROOT_USER := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: run worker test setup db demo-logins system-deps browser-deps translations extract-messages update-catalogs clean
+.PHONY: run worker test bench setup db demo-logins system-deps browser-deps bench-deps translations extract-messages update-catalogs clean
 
 ## make run: set up, create or upgrade the database, load demo data once, serve on 127.0.0.1:$(PORT)
 ## with the job worker (scheduled and background work) beside gunicorn; Ctrl-C stops both.
@@ -29,6 +29,11 @@ worker: setup
 ## make test: set up, install what the browser tests need, run the whole suite
 test: setup browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: fill a fresh database with a tier of data (TIER=demo|M|L, default M; DATABASE_URL as
+## everywhere), serve it with gunicorn and measure every list, search and page: bench/results.md.
+bench: setup bench-deps
+	$(BIN)/python bench/run.py --tier $(or $(TIER),M)
 
 setup: system-deps $(BIN)/.installed static/vendor/htmx.min.js $(MO)
 
@@ -48,6 +53,12 @@ browser-deps:
 	if [ -n "$$missing" ]; then \
 	  if [ -n "$(ROOT_USER)" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else echo "The browser tests need the Debian packages:$$missing. Install them as root: apt-get install$$missing" >&2; exit 1; fi; \
+	fi
+
+bench-deps:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ -n "$(ROOT_USER)" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else echo "The bench needs the Debian package wrk. Install it as root: apt-get install wrk" >&2; exit 1; fi; \
 	fi
 
 $(BIN)/.installed: pyproject.toml

@@ -1,11 +1,12 @@
 """The customer-service portal: create_app() builds the Flask application."""
+import os
 from pathlib import Path
 
 from flask import Flask
 from jinja2 import FileSystemBytecodeCache
 
 from portal import config as portal_config
-from portal.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+from portal.extensions import babel, compress, csrf, db, htmx, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["id"] = database.IdConverter
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" or app.config.get("TESTING"):
+        # Migrations are the command line's (`flask db upgrade`); a web worker does without Alembic.
+        from flask_migrate import Migrate
+        Migrate(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from flask import current_app, has_request_context, request, session
-from flask_babel import force_locale as babel_force_locale, format_date, format_timedelta, get_locale, get_translations
+from flask_babel import force_locale as babel_force_locale, format_date, get_locale, get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -152,11 +152,17 @@ def zone_name(zone: str) -> str:
 
 
 def waited(since: datetime | None, now: datetime) -> str:
-    """How long something has waited, in words ("3 hours")."""
+    """How long something has waited, in words ("3 hours"): minutes up to an hour, hours up to
+    two days, then days. Under a minute reads "1 minute", not "0 seconds"."""
     if since is None:
         return ""
-    # Under a minute reads "1 minute", not "0 seconds".
-    return format_timedelta(max(now - since, timedelta(minutes=1)), threshold=1.1, add_direction=False)
+    minutes = max(int((now - since).total_seconds() // 60), 1)
+    if minutes < 60:
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    hours = round(minutes / 60)
+    if hours < 48:
+        return ngettext("%(num)d hour", "%(num)d hours", hours)
+    return ngettext("%(num)d day", "%(num)d days", round(minutes / 1440))
 
 
 def number(value) -> str:

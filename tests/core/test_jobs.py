@@ -90,11 +90,12 @@ def test_the_queue_is_redis_when_redis_url_is_set(monkeypatch, tmp_path):
 @pytest.fixture
 def real_queue(app):
     """The queue as production uses it (not immediate), emptied before and after."""
-    jobs.queue.immediate = False
-    jobs.queue.flush()
-    yield jobs.queue
-    jobs.queue.flush()
-    jobs.queue.immediate = True
+    queue = jobs.get_queue()
+    queue.immediate = False
+    queue.flush()
+    yield queue
+    queue.flush()
+    queue.immediate = True
 
 
 def test_a_real_worker_process_runs_the_expiry_job(app, real_queue, agent_and_customer):
