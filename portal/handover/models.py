@@ -201,5 +201,5 @@ HandoverNote.open_count = column_property(
     .correlate_except(NoteEntry, HandoverItem).scalar_subquery(), deferred=True)
 HandoverNote.first_item_text = column_property(
     sa.select(HandoverItem.text).join(NoteEntry, NoteEntry.item_id == HandoverItem.id)
-    .where(NoteEntry.note_id == HandoverNote.id).order_by(NoteEntry.position, NoteEntry.id).limit(1)
+    .where(NoteEntry.note_id == HandoverNote.id).order_by(NoteEntry.id).limit(1)
     .correlate_except(NoteEntry, HandoverItem).scalar_subquery(), deferred=True)

@@ -77,8 +77,9 @@ class Quote(db.Model):
         # The approval queue and an agent's recent decisions.
         sa.Index("ix_quote_pending", "updated_at", "id", sqlite_where=sa.text("status = 'pending' AND is_current = 1"),
                  postgresql_where=sa.text("status = 'pending' AND is_current = true")),
-        sa.Index("ix_quote_agent_status", "agent_id", "status", "updated_at",
-                 sqlite_where=sa.text("is_current = 1"), postgresql_where=sa.text("is_current = true")),
+        sa.Index("ix_quote_agent_deciding", "agent_id", "updated_at",
+                 sqlite_where=sa.text("is_current = 1 AND status IN ('pending', 'approved', 'returned')"),
+                 postgresql_where=sa.text("is_current = true AND status IN ('pending', 'approved', 'returned')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,7 +181,9 @@ class FollowUp(db.Model):
     """A reminder to follow a sent quote up (R-Q8), listed for its agent until done."""
 
     __tablename__ = "quote_follow_up"
-    __table_args__ = (sa.Index("ix_quote_follow_up_agent_due", "agent_id", "done_at", "due_at"),)
+    # An agent's follow-ups still to do, by when they fall due.
+    __table_args__ = (sa.Index("ix_quote_follow_up_open", "agent_id", "due_at", sqlite_where=sa.text("done_at IS NULL"),
+                               postgresql_where=sa.text("done_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quote_id: Mapped[int] = mapped_column(sa.ForeignKey("quote.id", ondelete="CASCADE"), index=True)

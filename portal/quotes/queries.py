@@ -46,7 +46,7 @@ def _freight(column):
     """The quote's ocean freight (or ALL-IN) receivable line's column, as a scalar subquery."""
     return (sa.select(column).where(ChargeLine.quote_id == Quote.id, ChargeLine.charge_code.in_(("OFR", ALL_IN)),
                                     ChargeLine.direction == Direction.RECEIVABLE)
-            .order_by(ChargeLine.position).limit(1).scalar_subquery())
+            .order_by(ChargeLine.id).limit(1).scalar_subquery())
 
 
 def _lane_select(pol: str, pod: str, container_type: str | None, limit: int, exclude_id: int | None = None):
@@ -119,11 +119,15 @@ def reminders_count(agent: User) -> int:
         FollowUp.agent_id == agent.id, FollowUp.done_at.is_(None), FollowUp.reminded_at.is_not(None)))
 
 
+# The statuses of a quote on its way through approval, written out so that the query's condition
+# is the partial index ix_quote_agent_deciding's own.
+DECIDING = sa.text("quote.status IN ('pending', 'approved', 'returned')")
+
+
 def my_recent_decisions(agent: User, limit: int = 10) -> list[Quote]:
     """The agent's quotes a supervisor decided on lately: the new hire sees the outcome (R-Q1)."""
     return db.session.scalars(
-        sa.select(Quote).where(Quote.agent_id == agent.id, Quote.is_current == sa.true(),
-                               Quote.status.in_((Status.PENDING, Status.APPROVED, Status.RETURNED)))
+        sa.select(Quote).where(Quote.agent_id == agent.id, Quote.is_current == sa.true(), DECIDING)
         .options(joinedload(Quote.customer), selectinload(Quote.decisions), raiseload("*"))
         .order_by(Quote.updated_at.desc()).limit(limit)).unique().all()
 
@@ -148,8 +152,9 @@ class QuoteFilters:
             value = getattr(self, attr)
             if value:
                 select = select.where(getattr(Quote, attr) == value)
-        if self.customer_code:
-            select = select.where(Quote.customer_id.in_(sa.select(Customer.id).where(Customer.code == self.customer_code)))
+        if self.customer_code:   # one customer (or none): its quotes in order through ix_quote_current_customer
+            select = select.where(Quote.customer_id == sa.select(Customer.id).where(
+                Customer.code == self.customer_code).scalar_subquery())
         if Status.get(self.status):
             select = select.where(Quote.status == self.status)
         if self.date_from:
