@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     # Features, lowest layer first: each registers its blueprint, template names, timeline
     # source, navigation count and signal receivers in its init_app.
     from portal import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+    from portal.core import tasks  # noqa: F401  (the database's upkeep job)
     from portal import auth, customers, demo, handover, quotes
     from portal.core.views import bp as core_bp
     from portal.reference.views import bp as reference_bp

@@ -292,3 +292,17 @@ def _analyze() -> None:
     with db.engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
         connection.commit()
+
+
+@bench.command("stats", help="Write the planner's statistics of this (SQLite) database for the query-plan test.")
+@click.option("--tier", default="L", show_default=True, help="The tier the database holds (recorded in the file).")
+@click.argument("path", default="tests/data/planner-stats.json")
+def stats_command(tier, path):
+    import json
+    rows = db.session.execute(sa.text(
+        "SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl NOT LIKE 'search_fts%' AND tbl != 'alembic_version' "
+        "ORDER BY tbl, idx")).all()
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"tier": tier, "source": "flask bench stats (sqlite_stat1 after flask bench generate)",
+                   "sqlite_stat1": [list(r) for r in rows]}, fh, ensure_ascii=False, indent=1)
+    click.echo(f"{len(rows)} statistics written to {path}")

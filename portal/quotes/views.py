@@ -1,9 +1,11 @@
 """Quotes: history and search, the quote editor, approval queue, the customer's quotation, exports."""
 import csv
 import io
+import tempfile
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, render_template, request, stream_with_context,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from htmx_flask import make_response
@@ -308,27 +310,39 @@ def _export_rows():
 @bp.get("/export.csv")
 @login_required
 def export_csv():
+    """Streamed as it is read, a page of quotes at a time: any size of export holds one page."""
     require("quotes.list")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in _export_rows():
-        writer.writerow(row)
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+
+    def lines():
+        out = io.StringIO()
+        writer = csv.writer(out)
+        yield "\ufeff"
+        for row in _export_rows():
+            writer.writerow(row)
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+
+    return Response(stream_with_context(lines()), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=quotes.csv"})
 
 
 @bp.get("/export.xlsx")
 @login_required
 def export_xlsx():
+    """Written row by row (openpyxl's write-only mode) to a temporary file, not held as rows: only
+    the finished, compressed workbook is read back to send."""
     require("quotes.list")
     from openpyxl import Workbook
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Quotes")
     for row in _export_rows():
         sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return Response(out.getvalue(), headers={"Content-Disposition": "attachment; filename=quotes.xlsx"},
+    with tempfile.TemporaryFile() as spool:
+        book.save(spool)
+        spool.seek(0)
+        workbook = spool.read()
+    return Response(workbook, headers={"Content-Disposition": "attachment; filename=quotes.xlsx"},
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

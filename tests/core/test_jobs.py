@@ -143,3 +143,9 @@ def test_jobs_run_in_the_app_and_roll_back_on_failure(app, agent_and_customer, c
         tasks.expire_quotes.call_local()
     db.session.expire_all()
     assert db.session.get(Quote, quote_id).commodity == "Machine parts"
+
+
+def test_the_database_upkeep_job_keeps_sqlite_statistics(app, ctx):
+    from portal.core import tasks as core_tasks
+    expected = "optimized" if db.engine.dialect.name == "sqlite" else "left to autovacuum"
+    assert core_tasks.optimize_database.call_local() == expected
