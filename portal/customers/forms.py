@@ -58,6 +58,14 @@ class CustomerForm(PortalForm):
     owner_id = SelectField(_l("Owner"), coerce=int, validate_choice=False, validators=[Optional()])
     version = HiddenField()
 
+    def validate(self, extra_validators=None) -> bool:
+        """Every problem at once: a customer with neither name is told so with the code's error."""
+        ok = super().validate(extra_validators)
+        if not (self.name_zh.data or self.name_en.data):
+            self.name_zh.errors = [*self.name_zh.errors, _l("Enter the Chinese name, the English name, or both.")]
+            ok = False
+        return ok
+
     def profile(self) -> dict:
         return {f: getattr(self, f).data for f in ("code", "name_zh", "name_en", "kind", "source", "is_vip",
                                                    "is_state_owned", "preferred_locale", "country", "address", "notes")}

@@ -223,3 +223,31 @@ def test_timeline_shows_the_customers_own_events(as_role, make_customer):
     timeline = c.hx("GET", f"/customers/{cid}/timeline").get_data(as_text=True)
     assert "Grade changed from C to B" in timeline and "Customer created" in timeline
     assert timeline.index("Grade changed") < timeline.index("Customer created")
+
+
+def test_show_more_opened_without_htmx_is_a_whole_page(app, as_role, make_customer):
+    """The "Show more" link opened in a new tab (or with scripts off) is a page, not an error."""
+    c, agent = as_role("agent")
+    for n in range(app.config["PAGE_SIZE"] + 3):
+        make_customer(agent, code=f"P-{n:03d}")
+    first = c.get("/customers?sort=code").get_data(as_text=True)
+    cursor = first.split("after=")[1].split('"')[0].split("&")[0]
+    response = c.get(f"/customers?sort=code&after={cursor}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" in page
+    assert "P-020" in page and "P-019" not in page
+
+
+def test_empty_customer_names_every_missing_field_at_once(as_role):
+    c, _ = as_role("agent")
+    response = c.form("/customers/new", {"code": "", "name_zh": "", "name_en": "", "kind": "direct"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="code-error"' in page and 'id="name_zh-error"' in page
+    assert "Enter the Chinese name, the English name, or both." in page
+
+
+def test_fields_without_errors_carry_no_aria_error_attributes(as_role):
+    c, _ = as_role("agent")
+    page = c.get("/customers/new").get_data(as_text=True)
+    assert 'aria-invalid' not in page and 'aria-describedby' not in page and '="None"' not in page
