@@ -88,8 +88,9 @@ def _note_acknowledger(user, note) -> bool:
 
 
 def _note_corrector(user, note) -> bool:
-    """Addenda to an acknowledged note: its writer, whoever took it over, or a supervisor."""
-    if note is None or not note.is_acknowledged:
+    """Addenda to a handed-over note (waiting or taken over): its writer, whoever took it over,
+    or a supervisor. A draft is still edited in place."""
+    if note is None or note.is_draft:
         return False
     return user.role == Role.SUPERVISOR or (user.role == Role.AGENT and user.id in (
         note.author_id, note.acknowledged_by_id))

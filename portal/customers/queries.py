@@ -139,7 +139,7 @@ def grade_history(customer: Customer):
     ).all()
 
 
-def timeline_entries(customer_id: int, limit: int) -> list[TimelineEntry]:
+def timeline_entries(customer_id: int, limit: int, reader=None) -> list[TimelineEntry]:
     """The customer's own milestones on its timeline: created, owner changes, grade changes."""
     entries = db.session.scalars(
         sa.select(audit.AuditEntry)

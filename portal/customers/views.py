@@ -134,7 +134,7 @@ def detail(customer_id: int):
     require("customers.view", customer)
     return render("customers/detail.html", "customers/detail.html", customer=customer,
                   contact_form=ContactForm(formdata=None), grades=queries.grade_history(customer),
-                  timeline=timeline_for(current_app, customer.id),
+                  timeline=timeline_for(current_app, customer.id, current_user),
                   **(_audit_context(customer) if can(current_user, "audit.view") else {}),
                   **_panel_forms(customer))
 
@@ -153,7 +153,7 @@ def timeline(customer_id: int):
     customer = _customer_or_404(customer_id)
     require("customers.view", customer)
     return render_fragment("customers/_timeline.html", customer=customer,
-                           timeline=timeline_for(current_app, customer.id))
+                           timeline=timeline_for(current_app, customer.id, current_user))
 
 
 def _account_panel(customer_id: int, status: int = 200, **forms):

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.models import Team, User
@@ -142,18 +143,30 @@ def _holder_notes():
 
 
 def carry_over_open_items(actor: User, note: HandoverNote) -> tuple[int, int]:
-    """R-H3: open items of the notes this writer took over come along into their new note.
+    """R-H3: open items come along into the writer's new note: those of the notes they took
+    over, and those of notes still waiting for them, their team, or a teammate of theirs (the
+    receiver was absent) that were handed over before this shift began. Nothing stops at a
+    note nobody acknowledged; that note stays on the supervisors' board.
 
-    An item's newest note says who holds it; when the writer acknowledged that note, the item
-    is theirs to carry. Its history stays: the earlier entries remain, and the new entry
-    records who carried it and when. Returns (items carried, items skipped as closed meanwhile).
+    An item's newest note says who holds it. Its history stays: the earlier entries remain, and
+    the new entry records who carried it and when. Returns (items carried, items skipped as
+    closed meanwhile).
     """
     latest = _holder_notes()
+    receiver = aliased(User)
+    addressed = HandoverNote.recipient_id == actor.id
+    if actor.team:
+        addressed = sa.or_(addressed, sa.and_(HandoverNote.recipient_id.is_(None), HandoverNote.team == actor.team),
+                           receiver.team == actor.team)
+    shift_began, _end = shift_window(note.shift, note.shift_date)
+    waiting_for_us = sa.and_(HandoverNote.state == NoteState.SUBMITTED, HandoverNote.author_id != actor.id,
+                             HandoverNote.submitted_at < shift_began, addressed)
     candidates = db.session.scalars(
         sa.select(HandoverItem)
         .join(latest, latest.c.item_id == HandoverItem.id)
         .join(HandoverNote, HandoverNote.id == latest.c.note_id)
-        .where(HandoverNote.acknowledged_by_id == actor.id, HandoverNote.id != note.id)
+        .outerjoin(receiver, receiver.id == HandoverNote.recipient_id)
+        .where(HandoverNote.id != note.id, sa.or_(HandoverNote.acknowledged_by_id == actor.id, waiting_for_us))
         .order_by(HandoverItem.id)
     ).all()
     carried = closed = 0
@@ -198,8 +211,7 @@ def _require_draft(actor: User, note: HandoverNote) -> None:
     if note.author_id != actor.id:
         raise RuleViolation(_l("Only the writer changes a draft note."))
     if not note.is_draft:
-        raise RuleViolation(_l("This note was submitted and can no longer be changed. "
-                               "Add an addendum once it is acknowledged."))
+        raise RuleViolation(_l("This note was handed over and can no longer be changed. Add an addendum."))
 
 
 def save_summary(actor: User, note: HandoverNote, text: str) -> None:
@@ -358,9 +370,10 @@ def _newest_note(item: HandoverItem) -> HandoverNote:
 
 
 def add_addendum(actor: User, note: HandoverNote, text: str) -> Addendum:
-    """R-H2: a correction to an acknowledged note, marked with who and when."""
-    if not note.is_acknowledged:
-        raise RuleViolation(_l("Addenda are for acknowledged notes; until then the writer can still edit."))
+    """R-H2: a correction to a handed-over note, marked with who and when; the note itself never
+    changes once handed over, whether or not it has been acknowledged yet."""
+    if note.is_draft:
+        raise RuleViolation(_l("This note is still a draft: edit it instead of adding an addendum."))
     text = (text or "").strip()
     if not text:
         raise RuleViolation(_l("Write the correction."), "text")

@@ -319,7 +319,7 @@ def history():
         date_from=date_arg("from"), date_to=date_arg("to"), agent_id=parse_id(agent),
         customer_code=customer_code or None, q=text_arg("q"))
     after = request.args.get("after")
-    page = queries.history(filters, after, current_app.config["PAGE_SIZE"])
+    page = queries.history(current_user, filters, after, current_app.config["PAGE_SIZE"])
     context = dict(page=page, filters=filters, customer_code=customer_code, agent_arg=agent, now=now(), after=after)
     if after:
         return render("handover/history.html", "handover/_history_rows.html", **context)

@@ -230,7 +230,7 @@ def impacted_quotes(carrier: str | None = None, pol: str | None = None, pod: str
                               .order_by(Quote.valid_until, Quote.id)).unique().all()
 
 
-def timeline_entries(customer_id: int, limit: int) -> list[TimelineEntry]:
+def timeline_entries(customer_id: int, limit: int, reader=None) -> list[TimelineEntry]:
     """R-V4: the customer's quotes on its timeline."""
     quotes = db.session.scalars(sa.select(Quote).where(Quote.customer_id == customer_id, Quote.is_current == sa.true())
                                 .order_by(Quote.inquiry_at.desc(), Quote.id.desc()).limit(limit)).all()

@@ -109,6 +109,7 @@ def test_every_list_reads_through_an_index_in_its_order(planner):
     from portal.handover import queries as handover
     from portal.quotes import queries as quotes
     user, postgres = planner
+    agent = User(id=10_000, role="agent", team="direct", active=True)   # what an agent may read
     cursor_date = date(2026, 1, 1).isoformat()
     lists = {
         "customers by name": lambda: customers.list_customers(customers.CustomerFilters()),
@@ -137,10 +138,11 @@ def test_every_list_reads_through_an_index_in_its_order(planner):
         "an agent's decisions": lambda: quotes.my_recent_decisions(user),
         "the board, waiting": lambda: handover.board_waiting(),
         "the board, taken over": lambda: handover.board_recent(date(2026, 1, 1)),
-        "handover history": lambda: handover.history(handover.NoteFilters()),
-        "handover history of a month": lambda: handover.history(handover.NoteFilters(
+        "handover history": lambda: handover.history(user, handover.NoteFilters()),
+        "handover history, an agent's": lambda: handover.history(agent, handover.NoteFilters()),
+        "handover history of a month": lambda: handover.history(user, handover.NoteFilters(
             date_from=date(2026, 1, 1), date_to=date(2026, 1, 31))),
-        "handover history, next page": lambda: handover.history(handover.NoteFilters(),
+        "handover history, next page": lambda: handover.history(user, handover.NoteFilters(),
                                                                 after=_cursor([cursor_date, 1000])),
         "navigation counts": lambda: (quotes.pending_count(), quotes.reminders_count(user),
                                       handover.waiting_for(user)),
@@ -153,7 +155,7 @@ def test_every_list_reads_through_an_index_in_its_order(planner):
     searches = {
         "customer search": lambda: customers.list_customers(customers.CustomerFilters(q="華益")),
         "quote search": lambda: quotes.history(quotes.QuoteFilters(q="高雄 machine")),
-        "handover search": lambda: handover.history(handover.NoteFilters(q="VGM")),
+        "handover search": lambda: handover.history(user, handover.NoteFilters(q="VGM")),
     }
     for label, call in searches.items():
         problems += _check(label, call, postgres, sorting_allowed=True)

@@ -147,6 +147,6 @@ def test_quotes_and_handover_history_use_the_index(agent, book, make_user, clock
     db.session.commit()
 
     def notes(q):
-        return [n.id for n in handover_queries.history(handover_queries.NoteFilters(q=q)).items]
+        return [n.id for n in handover_queries.history(agent, handover_queries.NoteFilters(q=q)).items]
 
     assert notes("台湾海运 提单") == notes("華益") == [note.id]

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from portal.auth.models import User
 from portal.core.audit import AuditEntry
+from portal.core.policy import can
 from portal.core.rules import RuleViolation, StaleRecord
 from portal.customers import rules as customer_rules
 from portal.extensions import db
@@ -64,13 +65,17 @@ def test_R_H1_night_shift_belongs_to_the_date_it_started(ctx):
 
 
 def test_R_H2_acknowledged_note_is_read_only_and_corrected_by_addenda(people):
+    draft, _ = rules.start_note(people["C"], shift(), DAY, people["B"])
+    with pytest.raises(RuleViolation):
+        rules.add_addendum(people["C"], draft, "a draft is edited, not corrected")
     note, items = handed_over(people["A"], people["B"], ["Call the consignee"])
     with pytest.raises(RuleViolation):
         rules.acknowledge(people["A"], note)            # not one's own note
     with pytest.raises(RuleViolation):
         rules.acknowledge(people["C"], note)            # not for them
-    with pytest.raises(RuleViolation):
-        rules.add_addendum(people["A"], note, "too early")
+    # Handed over and still waiting: the writer corrects it before anyone has taken it over.
+    early = rules.add_addendum(people["A"], note, "The booking is for 2 x 40HQ, not 2 x 20GP")
+    assert note.is_waiting and note.addenda == [early]
     rules.acknowledge(people["B"], note)
     assert note.acknowledged_by_id == people["B"].id and note.acknowledged_at is not None
     with pytest.raises(RuleViolation):
@@ -78,7 +83,7 @@ def test_R_H2_acknowledged_note_is_read_only_and_corrected_by_addenda(people):
     with pytest.raises(RuleViolation):
         rules.add_item(people["A"], note, {"text": "late addition", "priority": "normal", "category": "other"})
     addendum = rules.add_addendum(people["A"], note, "The consignee's number changed: +886 7 123 4567")
-    assert addendum.author_id == people["A"].id and note.addenda == [addendum]
+    assert addendum.author_id == people["A"].id and note.addenda == [early, addendum]
 
 
 def test_R_H2_team_member_acknowledges_a_team_note(people):
@@ -136,6 +141,45 @@ def test_R_H3_closed_item_is_not_carried(people):
     with pytest.raises(RuleViolation):
         rules.carry_item(people["B"], note, item)
     assert note.entries == []
+
+
+def test_R_H3_items_of_an_unacknowledged_note_reach_the_receiving_team_next_shift(people, make_user):
+    a, b, c = people["A"], people["B"], people["C"]
+    teammate = db.session.get(User, make_user("agent", display_name="D", team="direct").id)
+    # The day shift hands over to B, who is off sick: nobody acknowledges the note.
+    waiting, (item,) = handed_over(a, b, ["Chase the VGM"])
+    # A colleague on the same day shift, handing over to the team, does not sweep up A's items.
+    same_shift, carried = rules.start_note(teammate, shift(), DAY, None, "direct")
+    assert carried == 0 and same_shift.entries == []
+    db.session.delete(same_shift)
+    # The peer team's evening shift is not the receiver's team.
+    peer_note, carried = rules.start_note(c, shift("Evening"), DAY, a)
+    assert carried == 0
+    # B's teammate on the evening shift carries the item on, with who carried it.
+    evening, carried = rules.start_note(teammate, shift("Evening"), DAY, c)
+    assert carried == 1 and [e.item for e in evening.entries] == [item]
+    assert evening.entries[0].carried_by_id == teammate.id
+    # The note itself still waits on the supervisors' board.
+    assert waiting in queries.board_waiting().items and waiting.is_waiting
+
+
+def test_R_H3_the_absent_receiver_on_return_carries_items_still_waiting(people):
+    waiting, (item,) = handed_over(people["A"], people["B"], ["Send the B/L draft"])
+    evening, carried = rules.start_note(people["B"], shift("Evening"), DAY, people["C"])
+    assert carried == 1 and evening.entries[0].item == item
+
+
+def test_shifts_open_counts_shifts_not_notes(people):
+    a, b = people["A"], people["B"]
+    first, (item,) = handed_over(a, b, ["Call the consignee"])
+    rules.acknowledge(b, first)
+    # A second note in the same shift (a correction handed over again) is not another shift.
+    again, carried = rules.start_note(b, shift(), DAY, a)
+    assert carried == 1
+    rules.submit_note(b, again)
+    db.session.commit()
+    item = db.session.get(HandoverItem, item.id)
+    assert len(item.entries) == 2 and queries.shifts_open(item) == 1
 
 
 def test_concurrent_close_one_wins(people):
@@ -229,8 +273,12 @@ def test_timeline_lists_items_about_the_customer(people, app):
     rules.add_item(a, note, {"text": "Damaged cargo photos", "priority": "urgent", "category": "complaint",
                              "customer_id": customer.id})
     db.session.commit()
-    entries = queries.timeline_entries(customer.id, 10)
+    entries = queries.timeline_entries(customer.id, 10, a)
     assert [e.kind for e in entries] == ["handover"] and entries[0].data["text"] == "Damaged cargo photos"
+    assert entries[0].data["note_id"] == note.id
+    # An agent outside the note sees the item on the customer's timeline, without a link it would be refused.
+    outsider = queries.timeline_entries(customer.id, 10, people["C"])
+    assert outsider[0].data["text"] == "Damaged cargo photos" and outsider[0].data["note_id"] is None
 
 
 def test_shift_settings_validate(people):
@@ -242,3 +290,20 @@ def test_shift_settings_validate(people):
         rules.save_shift(people["lead"], None, None, {"name_en": "Odd", "name_zh": "怪", "starts_at": time(8),
                                                       "ends_at": time(9), "timezone": "Mars/Base", "position": 4,
                                                       "active": True})
+
+
+def test_history_lists_exactly_the_notes_the_reader_may_open(people, make_user):
+    """History and the policy agree note by note: nothing listed answers 403, nothing readable is hidden."""
+    a, b, c, lead = people["A"], people["B"], people["C"], people["lead"]
+    finance = db.session.get(User, make_user("finance").id)
+    to_b, _ = handed_over(a, b, ["to B"])
+    to_team, _ = handed_over(c, None, ["to the direct team"], team="direct")
+    to_peer, _ = handed_over(b, None, ["to the peer team"], team="peer")
+    taken, _ = handed_over(c, a, ["taken over by A"])
+    rules.acknowledge(a, taken)
+    db.session.commit()
+    notes = [to_b, to_team, to_peer, taken]
+    for reader in (a, b, c, lead, finance):
+        listed = {n.id for n in queries.history(reader, queries.NoteFilters(), size=100).items}
+        assert listed == {n.id for n in notes if can(reader, "handover.view", n)}, reader.display_name
+    assert {n.id for n in queries.history(c, queries.NoteFilters()).items} == {to_team.id, to_peer.id, taken.id}
