@@ -79,6 +79,30 @@ def include_object(obj, name, type_, reflected, compare_to):
     return True
 
 
+def _rebuild_search_if_asked(connection):
+    """The search index, rebuilt once the database is at the head revision (where the portal's
+    own code matches the tables: portal.core.search) when a migration asked for it, or when
+    the index is empty beside existing records (an upgrade that passed the migration asking in
+    an earlier run)."""
+    asked = config.attributes.pop("rebuild_search", False)
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.orm import Session
+    from portal.core import search
+    at_head = set(context.get_context().get_current_heads()) == set(ScriptDirectory.from_config(config).get_heads())
+    if not at_head or not current_app.extensions.get("search_sources"):
+        if asked:
+            logger.warning("The search index needs `flask search rebuild` once the upgrade reaches the head.")
+        return
+    with Session(bind=connection) as session:
+        if not (asked or search.index_missing(session)):
+            return
+        counts = search.rebuild(session=session, commit=False)
+        session.commit()
+    if connection.in_transaction():
+        connection.commit()
+    logger.info("Search index rebuilt: %s", counts)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -105,6 +129,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table on SQLite: it copies it, drops the old one and
+            # renames the copy. With foreign keys on, the drop deletes the rows of every child
+            # table (ON DELETE CASCADE) or fails; so they are off while migrating (the pragma only
+            # takes effect outside a transaction, hence the driver connection) and checked after.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -113,6 +144,13 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows whose parent is gone: {broken[:10]}")
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+        _rebuild_search_if_asked(connection)
 
 
 if context.is_offline_mode():

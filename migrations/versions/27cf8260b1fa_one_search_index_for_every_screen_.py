@@ -75,26 +75,10 @@ def upgrade():
         for kind in ("customer", "quote", "handover_note"):
             op.execute(f"CREATE INDEX ix_search_document_{kind} ON search_document USING gin (token_array) "
                        f"WHERE kind = '{kind}'")
-    _index_existing_records()
+    # The records already there are indexed when the upgrade reaches the head (migrations/env.py).
+    from portal.core.search import rebuild_after_migration
+    rebuild_after_migration(op.get_context())
     op.execute("ANALYZE")
-
-
-def _index_existing_records():
-    """Documents for the records already there, written by the portal's own search code."""
-    from flask import current_app, has_app_context
-    if not has_app_context() or not current_app.extensions.get("search_sources"):
-        return  # run without the app (alembic alone): `flask search rebuild` does it afterwards
-    from sqlalchemy.orm import Session
-
-    from portal.core import search
-    session = Session(bind=op.get_bind())   # the migration's own connection and transaction
-    for source in current_app.extensions["search_sources"].values():
-        ids = session.scalars(sa.select(source.model.id)).all()
-        for start in range(0, len(ids), 2000):
-            documents = source.documents(session, ids[start:start + 2000])
-            if documents:
-                op.bulk_insert(search.SearchDocument.__table__,
-                               [{"kind": source.kind, "record_id": i, "tokens": t} for i, t in documents.items()])
 
 
 def downgrade():

@@ -5,6 +5,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from portal.auth.holdings import holdings_of
 from portal.auth.models import LoginAttempt, Team, User
 from portal.config import LANGUAGES
 from portal.core import audit
@@ -112,6 +113,20 @@ def _check_user_fields(fields: dict, user: User | None = None) -> None:
             raise RuleViolation(_l("The portal needs at least one active admin."), "role")
 
 
+def _check_nothing_orphaned(user: User, fields: dict) -> None:
+    """R-H4: a user who holds customers (or anything else a feature registered) keeps the
+    account and role that may hold them until they are handed over to colleagues."""
+    keeps = fields.get("active", True) and fields.get("role") in BOOK_HOLDERS
+    if not user.active or user.role not in BOOK_HOLDERS or keeps:
+        return
+    held = holdings_of(user)
+    if held:
+        what = ", ".join(h.label for h in held)
+        field = "active" if not fields.get("active", True) else "role"
+        raise RuleViolation(_l("%(name)s still holds %(what)s. Hand them over to colleagues first, then change "
+                               "the account.", name=user.display_name, what=what), field)
+
+
 def create_user(actor: User | None, username: str, password: str, **fields) -> User:
     username = (username or "").strip().lower()
     if not username:
@@ -136,6 +151,7 @@ def update_user(actor: User, user: User, expected_version, **fields) -> User:
     if actor.id == user.id and not fields.get("active", True):
         raise RuleViolation(_l("You cannot deactivate your own account."), "active")
     merged = {f: getattr(user, f) for f in USER_FIELDS} | fields
+    _check_nothing_orphaned(user, merged)
     if not merged.get("is_new_hire"):
         merged["probation_ends_on"] = None
     _check_user_fields(merged, user)

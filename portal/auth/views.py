@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from htmx_flask import make_response
 
 from portal.auth import rules
+from portal.auth.holdings import holdings_for, holdings_of
 from portal.auth.forms import LanguageForm, LoginForm, NewUserForm, PasswordResetForm, UserForm
 from portal.auth.models import User
 from portal.core.clock import now
@@ -142,7 +143,7 @@ def users():
     page = keyset_page(select, User.username, User.id, after=request.args.get("after"),
                        size=current_app.config["PAGE_SIZE"])
     return render("auth/users.html", "auth/_user_rows.html" if request.args.get("after") else "auth/users.html",
-                  page=page, show_inactive=show_inactive)
+                  page=page, show_inactive=show_inactive, held=holdings_for([u.id for u in page.items]))
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -170,7 +171,7 @@ def user_edit(user_id: int):
         form, lambda: rules.update_user(current_user, user, form.version.data, **form.values()),
         done=lambda _user: saved(_("Changes to %(name)s saved.", name=user.display_name), url_for("auth.users")),
         again=lambda status: render("auth/user_form.html", "auth/_user_form.html", status, form=form, user=user,
-                                    reset_form=PasswordResetForm(formdata=None)))
+                                    reset_form=PasswordResetForm(formdata=None), held=holdings_of(user)))
 
 
 @bp.post("/admin/users/<id:user_id>/password")

@@ -306,27 +306,48 @@ def _upsert(connection, postgres: bool, kind: str, documents: dict[int, str]) ->
                                                     set_={"tokens": insert.excluded.tokens}))
 
 
-def rebuild(kinds: Iterable[str] | None = None, batch: int = 2000, progress=None) -> dict[str, int]:
-    """Write every document anew (after a bulk load or a restore); returns counts per kind."""
+def rebuild(kinds: Iterable[str] | None = None, batch: int = 2000, progress=None, session: Session | None = None,
+            commit: bool = True) -> dict[str, int]:
+    """Write every document anew (after a bulk load, a restore or a migration that changed what
+    documents hold); returns counts per kind. commit=False leaves the transaction to the caller
+    (a migration runs it in its own)."""
+    session = session or db.session
     counts = {}
     for kind, source in _sources().items():
         if kinds and kind not in kinds:
             continue
-        db.session.execute(sa.delete(SearchDocument).where(SearchDocument.kind == kind))
+        session.execute(sa.delete(SearchDocument).where(SearchDocument.kind == kind))
         last, total = 0, 0
         while True:
-            ids = db.session.scalars(sa.select(source.model.id).where(source.model.id > last)
-                                     .order_by(source.model.id).limit(batch)).all()
+            ids = session.scalars(sa.select(source.model.id).where(source.model.id > last)
+                                  .order_by(source.model.id).limit(batch)).all()
             if not ids:
                 break
-            write_documents(db.session, source, ids, batch)
-            db.session.commit()
+            write_documents(session, source, ids, batch)
+            if commit:
+                session.commit()
             last, total = ids[-1], total + len(ids)
             if progress:
                 progress(kind, total)
         counts[kind] = total
-    db.session.commit()
+    if commit:
+        session.commit()
     return counts
+
+
+def index_missing(session: Session) -> bool:
+    """No document at all while some source has records: the index was never built."""
+    if session.scalar(sa.select(SearchDocument.id).limit(1)) is not None:
+        return False
+    return any(session.scalar(sa.select(source.model.id).limit(1)) is not None for source in _sources().values())
+
+
+def rebuild_after_migration(migration_context) -> None:
+    """A migration that changes what documents hold asks for the index to be rebuilt (by
+    calling this); it is rebuilt once the upgrade reaches the head revision, by today's code
+    against today's tables (migrations/env.py). An upgrade that stops short leaves it to
+    `flask search rebuild`."""
+    migration_context.config.attributes["rebuild_search"] = True
 
 
 search_cli = AppGroup("search", help="The search index.")

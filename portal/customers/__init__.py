@@ -1,8 +1,18 @@
 """Customers and contacts: the record every screen hangs off."""
+from flask_babel import ngettext
+
+from portal.auth import holdings
 from portal.core import search, timeline
 from portal.customers import queries
 from portal.customers.models import Grade, Kind, Source
 from portal.customers.views import bp
+
+
+def _books(user_ids):
+    """R-H4: the customers a user owns must be handed over before the user leaves."""
+    return {user_id: holdings.Holding(count, ngettext("%(num)d customer", "%(num)d customers", count),
+                                      "customers.book", {"user_id": user_id}, "customers.reassign")
+            for user_id, count in queries.book_sizes(user_ids).items()}
 
 
 def init_app(app) -> None:
@@ -10,3 +20,4 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(Kind=Kind, Grade=Grade, Source=Source)
     timeline.add_source(app, queries.timeline_entries)
     search.register(app, queries.search_source())
+    holdings.add_counter(app, _books)

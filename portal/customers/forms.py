@@ -3,8 +3,9 @@ from decimal import Decimal
 from babel import Locale
 from flask import current_app
 from flask_babel import get_locale, lazy_gettext as _l
-from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField, IntegerField,
-                     SelectField, StringField, TextAreaField)
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, FieldList, Form, FormField, HiddenField,
+                     IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import StopValidation, DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.core import audit
@@ -92,6 +93,22 @@ class OwnerForm(PortalForm):
     owner_id = SelectField(_l("New owner"), coerce=int, validate_choice=False,
                            validators=[DataRequired(_l("Choose the new owner."))])
     version = HiddenField()
+
+
+class BookRowForm(Form):
+    """One customer of a book being handed over: who takes it (empty: it stays for now)."""
+    customer_id = HiddenField()
+    version = HiddenField()
+    receiver_id = SelectField(_l("Takes over"), validate_choice=False, default="")
+
+
+class BookHandoverForm(PortalForm):
+    """A leaver's book shared among colleagues (R-H4): a receiver per customer, which "Share"
+    fills in evenly among the colleagues ticked; "Hand over" moves them all in one change."""
+    rows = FieldList(FormField(BookRowForm))
+    share_among = SelectMultipleField(_l("Share the customers without a receiver among"), coerce=int,
+                                      validate_choice=False, widget=ListWidget(prefix_label=False),
+                                      option_widget=CheckboxInput())
 
 
 class GradeForm(PortalForm):

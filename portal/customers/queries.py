@@ -1,12 +1,14 @@
 """Reads for the customer screens: one customer, the list with search and filters, grade history,
-the customer's own timeline entries, and lookups by code."""
+the customer's own timeline entries, lookups by code, and books of customers by owner."""
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
+from portal.auth.models import User
 from portal.core import audit, search
+from portal.core.policy import BOOK_HOLDERS
 from portal.core.pagination import Page, keyset_page
 from portal.core.text import search_term
 from portal.core.timeline import TimelineEntry
@@ -131,6 +133,35 @@ def search_source() -> search.Source:
         kind="customer", model=Customer, documents=search_documents,
         watch={Customer: (("code", "name_zh", "name_en"), lambda session, rows: [c.id for c in rows]),
                Contact: (None, lambda session, rows: [c.customer_id for c in rows])})
+
+
+def book_of(owner_id: int) -> list[Customer]:
+    """Every customer a user owns, by code: the book a leaver hands over."""
+    return db.session.scalars(sa.select(Customer).where(Customer.owner_id == owner_id).order_by(Customer.code)).all()
+
+
+def customers_by_id(ids) -> dict[int, Customer]:
+    ids = sorted({i for i in ids if i})
+    if not ids:
+        return {}
+    return {c.id: c for c in db.session.scalars(sa.select(Customer).where(Customer.id.in_(ids)))}
+
+
+def book_sizes(user_ids: list[int]) -> dict[int, int]:
+    """How many customers each of these users owns (users owning none are left out)."""
+    rows = db.session.execute(sa.select(Customer.owner_id, sa.func.count()).where(Customer.owner_id.in_(user_ids))
+                              .group_by(Customer.owner_id))
+    return {owner_id: count for owner_id, count in rows}
+
+
+def orphaned_books() -> list[tuple[User, int]]:
+    """Deactivated users (or users in a role that holds no customers) who still own customers:
+    books to hand over (R-H4), with their sizes, largest first."""
+    rows = db.session.execute(
+        sa.select(User, sa.func.count(Customer.id)).join(Customer, Customer.owner_id == User.id)
+        .where(sa.or_(User.active.is_(False), User.role.notin_(sorted(BOOK_HOLDERS))))
+        .group_by(User.id).order_by(sa.func.count(Customer.id).desc(), User.id)).all()
+    return [(user, count) for user, count in rows]
 
 
 def grade_history(customer: Customer):

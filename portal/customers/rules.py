@@ -12,7 +12,7 @@ from portal.core.policy import can
 from portal.core.rules import RuleViolation, check_version
 from portal.core.text import search_key
 from portal.customers.models import Contact, Customer, GradeChange, Grade, Kind, Source
-from portal.customers.signals import customer_reassigned
+from portal.customers.signals import customers_reassigned
 from portal.extensions import db
 
 PROFILE_FIELDS = ("code", "name_zh", "name_en", "kind", "source", "is_vip", "is_state_owned",
@@ -98,7 +98,7 @@ def reassign_owner(actor: User, customer: Customer, new_owner: User | None, expe
     """Move a customer to another owner; a departed colleague's customers are never orphaned.
 
     R-H4: features that hold open work for the customer (handover items) hear of the move
-    through `customer_reassigned` and hand that work over in the same transaction.
+    through `customers_reassigned` and hand that work over in the same transaction.
     """
     check_version(customer, expected_version)
     _check_owner(actor, new_owner)
@@ -110,8 +110,68 @@ def reassign_owner(actor: User, customer: Customer, new_owner: User | None, expe
     _touch(customer)
     db.session.flush()
     audit.record(actor, "reassign", customer, {"owner_id": [previous_owner.id, new_owner.id]})
-    customer_reassigned.send(actor, customer=customer, previous_owner=previous_owner, new_owner=new_owner)
+    customers_reassigned.send(actor, customers=[customer], previous_owner=previous_owner, new_owner=new_owner)
     return customer
+
+
+def hand_over_book(actor: User, leaver: User, plan: dict[int, User], versions: dict[int, int]) -> dict[User, int]:
+    """R-H4: a colleague's customers (all, or those in plan) move to one or several colleagues
+    in one change: each receiver gets their share with one handover note listing it and its
+    open items (customers_reassigned, once per receiver).
+
+    plan maps customer ids to receivers; versions holds the version of each customer the
+    supervisor saw. Everything is refused, nothing moved, when a receiver may not hold customers
+    or is the leaver, or when a customer changed meanwhile (another supervisor's handover of the
+    same book). Returns how many customers each receiver took.
+    """
+    if not plan:
+        raise RuleViolation(_l("Choose at least one customer and who takes it over."), "customers")
+    for receiver in set(plan.values()):
+        if receiver.id == leaver.id:
+            raise RuleViolation(_l("Choose colleagues other than %(name)s to take the customers over.",
+                                   name=leaver.display_name), "customers")
+        if not can(actor, "customers.own", receiver):
+            raise RuleViolation(_l("%(name)s cannot take customers over: choose an active agent or supervisor.",
+                                   name=receiver.display_name), "customers")
+    # Lock the rows first, so a second supervisor handing over the same book waits for this
+    # change and then finds the customers gone from it.
+    customers = db.session.scalars(sa.select(Customer).where(Customer.id.in_(plan)).order_by(Customer.id)
+                                   .with_for_update()).all()
+    for customer in customers:
+        db.session.refresh(customer)
+    moved_meanwhile = [c for c in customers if c.owner_id != leaver.id or c.version != versions.get(c.id)]
+    if moved_meanwhile or len(customers) != len(plan):
+        raise RuleViolation(_l("Some of these customers changed since you opened this page (another handover, "
+                               "perhaps): %(codes)s. Reload to see the book as it is now.",
+                               codes=", ".join(c.code for c in moved_meanwhile[:10]) or "—"), "customers")
+    shares: dict[User, list[Customer]] = {}
+    for customer in customers:
+        shares.setdefault(plan[customer.id], []).append(customer)
+    for receiver, share in sorted(shares.items(), key=lambda s: s[0].display_name):
+        for customer in share:
+            customer.owner, customer.owner_id = receiver, receiver.id
+            _touch(customer)
+        db.session.flush()
+        for customer in share:
+            audit.record(actor, "reassign", customer, {"owner_id": [leaver.id, receiver.id]})
+        customers_reassigned.send(actor, customers=share, previous_owner=leaver, new_owner=receiver)
+    return {receiver: len(share) for receiver, share in shares.items()}
+
+
+def spread(customers: list[Customer], receivers: list[User]) -> dict[int, User]:
+    """A first proposal for sharing customers among receivers: even shares, dealt best grade
+    first so that the A-grade accounts are shared out too. Changes nothing; the supervisor
+    adjusts it before handing over."""
+    if not receivers:
+        return {}
+    held = {r.id: 0 for r in receivers}
+    order = {r.id: n for n, r in enumerate(receivers)}
+    plan = {}
+    for customer in sorted(customers, key=lambda c: (c.grade or "Z", c.code)):
+        receiver = min(receivers, key=lambda r: (held[r.id], order[r.id]))
+        plan[customer.id] = receiver
+        held[receiver.id] += 1
+    return plan
 
 
 def change_grade(actor: User, customer: Customer, grade: str, reason: str, expected_version) -> GradeChange:

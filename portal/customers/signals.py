@@ -4,6 +4,7 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# sender: the acting user; customer, previous_owner, new_owner. Sent inside the reassignment's
-# transaction: a receiver's changes commit or roll back with it.
-customer_reassigned = _signals.signal("customer-reassigned")
+# sender: the acting user; customers (a list), previous_owner, new_owner: one customer moved, or
+# one colleague's share of a book handed over. Sent inside the move's transaction: a receiver's
+# changes commit or roll back with it.
+customers_reassigned = _signals.signal("customers-reassigned")

@@ -15,7 +15,8 @@ from portal.core.rules import RuleViolation
 from portal.core.timeline import timeline_for
 from portal.core.urls import text_arg
 from portal.customers import queries, rules
-from portal.customers.forms import ContactForm, CreditForm, CustomerForm, GradeForm, OwnerForm, audit_value, field_label
+from portal.customers.forms import (BookHandoverForm, ContactForm, CreditForm, CustomerForm, GradeForm, OwnerForm,
+                                    audit_value, field_label)
 from portal.customers.models import Contact
 from portal.extensions import db
 
@@ -73,6 +74,8 @@ def index():
         return render("customers/index.html", "customers/_rows.html", **context)
     if not is_fragment_request():
         context["owners"] = book_holders()
+        if can(current_user, "customers.reassign"):
+            context["orphaned"] = queries.orphaned_books()
     return render("customers/index.html", "customers/_results.html", **context)
 
 
@@ -273,3 +276,80 @@ def contact_delete(customer_id: int, contact_id: int):
     return submit(ActionForm(), lambda: rules.remove_contact(current_user, customer, contact),
                   done=lambda _r: _contact_saved(customer_id, _("Contact %(name)s removed.", name=name)),
                   back=url_for("customers.detail", customer_id=customer_id))
+
+
+# --- a leaver's book (R-H4) ---------------------------------------------------------------------------
+
+
+def _book_form(leaver: User, colleagues: list[User]) -> BookHandoverForm:
+    if request.method == "POST":
+        form = BookHandoverForm()
+    else:
+        form = BookHandoverForm(formdata=None, data={"rows": [
+            {"customer_id": c.id, "version": c.version, "receiver_id": ""} for c in queries.book_of(leaver.id)]})
+    choices = options([("", _("— stays for now"))] + [(u.id, u.display_name) for u in colleagues])
+    for row in form.rows:
+        row.receiver_id.choices = choices
+    form.share_among.choices = options((u.id, u.display_name) for u in colleagues)
+    return form
+
+
+def _book_plan(form: BookHandoverForm, colleagues: list[User]) -> tuple[dict[int, User], dict[int, int]]:
+    """The posted rows as {customer id: receiver} and {customer id: version seen}."""
+    by_id = {u.id: u for u in colleagues}
+    plan, versions = {}, {}
+    for row in form.rows:
+        customer_id, version = parse_id(row.customer_id.data), parse_id(row.version.data)
+        if customer_id is None:
+            continue
+        versions[customer_id] = version
+        receiver_id = parse_id(row.receiver_id.data)
+        if row.receiver_id.data and receiver_id not in by_id:
+            raise RuleViolation(_("Choose a colleague from the list for each customer."))
+        if receiver_id:
+            plan[customer_id] = by_id[receiver_id]
+    return plan, versions
+
+
+def _share(form: BookHandoverForm, colleagues: list[User], customers: dict) -> bool:
+    """Fill in the rows without a receiver, evenly among the colleagues ticked (nothing saved)."""
+    chosen = [u for u in colleagues if u.id in set(form.share_among.data or [])]
+    if not chosen:
+        form.share_among.errors = [_("Tick one or more colleagues to share the customers among.")]
+        return False
+    open_rows = {parse_id(r.customer_id.data): r for r in form.rows if not r.receiver_id.data}
+    plan = rules.spread([customers[i] for i in open_rows if i in customers], chosen)
+    for customer_id, receiver in plan.items():
+        open_rows[customer_id].receiver_id.data = str(receiver.id)
+    return True
+
+
+@bp.route("/book/<id:user_id>", methods=["GET", "POST"])
+@login_required
+def book(user_id: int):
+    """Hand over a colleague's book: all or some of their customers, to one or several
+    colleagues, in one change with a handover note for each receiver."""
+    require("customers.reassign")
+    leaver = _user(user_id) or abort(404)
+    colleagues = [u for u in book_holders() if u.id != leaver.id]
+    form = _book_form(leaver, colleagues)
+    customers = queries.customers_by_id(parse_id(r.customer_id.data) for r in form.rows)
+
+    def page(status):
+        return render("customers/book.html", "customers/_book_form.html", status, form=form, leaver=leaver,
+                      customers=customers, colleagues=colleagues)
+
+    if request.method == "POST" and request.form.get("action") == "share":
+        shared = form.validate_on_submit() and _share(form, colleagues, customers)
+        return page(200 if shared else 422)
+
+    def hand_over():
+        plan, versions = _book_plan(form, colleagues)
+        return rules.hand_over_book(current_user, leaver, plan, versions)
+
+    def done(shares):
+        summary = _(", ").join(f"{u.display_name} ({n})" for u, n in sorted(shares.items(), key=lambda s: s[0].display_name))
+        return saved(_("Customers handed over: %(shares)s. Each receiver has a handover note to acknowledge.",
+                       shares=summary), url_for("customers.book", user_id=leaver.id))
+
+    return submit(form, hand_over, done=done, again=page)

@@ -247,7 +247,7 @@ def _handover(rng, n, agents, customer_ids, now, say) -> int:
         state = "submitted" if recent and rng.random() < 0.5 else "acknowledged"
         notes.append({"id": note_id, "kind": "shift", "shift_id": shifts[k % len(shifts)].id,
                       "shift_date": moment.date(), "author_id": author, "recipient_id": recipient, "team": None,
-                      "customer_id": None, "previous_owner_id": None, "summary": "颱風警報，高雄港可能停止作業" if k % 17 == 0 else "",
+                      "previous_owner_id": None, "summary": "颱風警報，高雄港可能停止作業" if k % 17 == 0 else "",
                       "state": state, "created_at": moment, "updated_at": moment, "submitted_at": moment + timedelta(hours=7),
                       "acknowledged_at": moment + timedelta(hours=8) if state == "acknowledged" else None,
                       "acknowledged_by_id": recipient if state == "acknowledged" else None, "version": 1})

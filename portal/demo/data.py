@@ -30,7 +30,7 @@ from portal.customers.models import Customer, Kind, Source
 from portal.customers.rules import add_contact, change_grade, create_customer, reassign_owner, set_credit
 from portal.extensions import db
 from portal.handover import rules as handover_rules
-from portal.handover.models import HandoverNote, NoteKind
+from portal.handover.models import HandoverNote, NoteCustomer, NoteKind
 
 BATCH = 25
 DAYS_OF_HISTORY = 150   # the book exists this long before today
@@ -655,7 +655,8 @@ def _load(seed: int, n: int) -> dict[str, str]:
 def _take_over(customer: Customer, new_owner: User, hand) -> None:
     """The new owner acknowledges the customer handover within the day (R-H4)."""
     note = db.session.scalars(sa.select(HandoverNote).where(
-        HandoverNote.kind == NoteKind.CUSTOMER, HandoverNote.customer_id == customer.id)
+        HandoverNote.kind == NoteKind.CUSTOMER,
+        HandoverNote.id.in_(sa.select(NoteCustomer.note_id).where(NoteCustomer.customer_id == customer.id)))
         .order_by(HandoverNote.id.desc()).limit(1)).one()
     hand.move_to(clock.now() + timedelta(hours=3))
     handover_rules.acknowledge(new_owner, note)

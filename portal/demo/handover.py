@@ -31,7 +31,7 @@ from portal.customers.rules import reassign_owner
 from portal.demo.data import CN_BRANDS, CN_PLACES
 from portal.extensions import db
 from portal.handover import rules
-from portal.handover.models import HandoverItem, HandoverNote, NoteKind, Shift
+from portal.handover.models import HandoverItem, HandoverNote, NoteCustomer, NoteKind, Shift
 
 DAYS = 7
 MINUTE = timedelta(minutes=1)
@@ -599,7 +599,8 @@ def _hand_over(week: Week, customer: Customer) -> HandoverNote:
     lead, agent = week.users["lead"], week.users["agent"]
     reassign_owner(lead, customer, agent, customer.version)
     return db.session.scalars(sa.select(HandoverNote).where(
-        HandoverNote.kind == NoteKind.CUSTOMER, HandoverNote.customer_id == customer.id)
+        HandoverNote.kind == NoteKind.CUSTOMER,
+        HandoverNote.id.in_(sa.select(NoteCustomer.note_id).where(NoteCustomer.customer_id == customer.id)))
         .order_by(HandoverNote.id.desc()).limit(1)).one()
 
 

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.core import nav, search, timeline
 from portal.core.policy import can
-from portal.customers.signals import customer_reassigned
+from portal.customers.signals import customers_reassigned
 from portal.handover import queries, rules
 from portal.handover.models import NoteKind, NoteState
 from portal.handover.views import bp, shift_name
@@ -22,5 +22,5 @@ def init_app(app) -> None:
     timeline.add_source(app, queries.timeline_entries)
     search.register(app, queries.search_source())
     nav.add_counter(app, "handover", _nav_count)
-    # R-H4: a customer that moves owner brings its open items along, in the same transaction.
-    customer_reassigned.connect(rules.on_customer_reassigned)
+    # R-H4: customers that move owner bring their open items along, in the same transaction.
+    customers_reassigned.connect(rules.on_customers_reassigned)

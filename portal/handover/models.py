@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from portal.core.choices import Choice, ChoiceColumn
 from portal.auth.models import Team
 from portal.core.clock import now
+from portal.customers.models import Customer
 from portal.extensions import db
 
 
@@ -79,8 +80,7 @@ class HandoverNote(db.Model):
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     recipient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     team: Mapped[Team | None] = mapped_column(ChoiceColumn(Team, 20))
-    customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customer.id"))
-    # A customer handover (R-H4): whose book the customer left.
+    # A customer handover (R-H4): whose book the customers (see `customers`) left.
     previous_owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     state: Mapped[NoteState] = mapped_column(ChoiceColumn(NoteState, 20), default=NoteState.DRAFT)
@@ -96,7 +96,10 @@ class HandoverNote(db.Model):
     recipient = relationship("User", foreign_keys=[recipient_id])
     acknowledged_by = relationship("User", foreign_keys=[acknowledged_by_id])
     previous_owner = relationship("User", foreign_keys=[previous_owner_id])
-    customer = relationship("Customer")
+    # The customers a customer handover moves: one when a customer is reassigned, a share of a
+    # colleague's book when it is handed over.
+    customers = relationship(Customer, secondary="handover_note_customer", order_by=Customer.code,
+                             viewonly=True)
     entries: Mapped[list["NoteEntry"]] = relationship(
         back_populates="note", order_by="NoteEntry.position", cascade="all, delete-orphan")
     addenda: Mapped[list["Addendum"]] = relationship(
@@ -116,6 +119,16 @@ class HandoverNote(db.Model):
     @property
     def is_acknowledged(self) -> bool:
         return self.state == NoteState.ACKNOWLEDGED
+
+
+class NoteCustomer(db.Model):
+    """A customer moved by a customer handover note."""
+
+    __tablename__ = "handover_note_customer"
+    __table_args__ = (sa.Index("ix_handover_note_customer_customer", "customer_id", "note_id"),)
+
+    note_id: Mapped[int] = mapped_column(sa.ForeignKey("handover_note.id", ondelete="CASCADE"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customer.id"), primary_key=True)
 
 
 class HandoverItem(db.Model):
@@ -199,6 +212,14 @@ HandoverNote.open_count = column_property(
     sa.select(sa.func.count(NoteEntry.id)).join(HandoverItem, HandoverItem.id == NoteEntry.item_id)
     .where(NoteEntry.note_id == HandoverNote.id, HandoverItem.state == ItemState.OPEN)
     .correlate_except(NoteEntry, HandoverItem).scalar_subquery(), deferred=True)
+HandoverNote.customer_count = column_property(
+    sa.select(sa.func.count(NoteCustomer.customer_id)).where(NoteCustomer.note_id == HandoverNote.id)
+    .correlate_except(NoteCustomer).scalar_subquery(), deferred=True)
+HandoverNote.first_customer_name = column_property(
+    sa.select(sa.func.coalesce(Customer.name_zh, Customer.name_en, Customer.code))
+    .join(NoteCustomer, NoteCustomer.customer_id == Customer.id)
+    .where(NoteCustomer.note_id == HandoverNote.id).order_by(NoteCustomer.customer_id).limit(1)
+    .correlate_except(NoteCustomer, Customer).scalar_subquery(), deferred=True)
 HandoverNote.first_item_text = column_property(
     sa.select(HandoverItem.text).join(NoteEntry, NoteEntry.item_id == HandoverItem.id)
     .where(NoteEntry.note_id == HandoverNote.id).order_by(NoteEntry.id).limit(1)

@@ -13,7 +13,7 @@ from portal.core.policy import BOOK_HOLDERS, Role, can
 from portal.core.timeline import TimelineEntry
 from portal.extensions import db
 from portal.customers.models import Customer
-from portal.handover.models import Addendum, HandoverItem, HandoverNote, NoteEntry, NoteKind, NoteState
+from portal.handover.models import Addendum, HandoverItem, HandoverNote, NoteCustomer, NoteEntry, NoteKind, NoteState
 
 
 def current_draft(author: User) -> HandoverNote | None:
@@ -26,7 +26,7 @@ def load_note(note_id: int) -> HandoverNote | None:
     return db.session.scalar(
         sa.select(HandoverNote).where(HandoverNote.id == note_id).options(
             joinedload(HandoverNote.shift), joinedload(HandoverNote.author), joinedload(HandoverNote.recipient),
-            joinedload(HandoverNote.acknowledged_by), joinedload(HandoverNote.customer),
+            joinedload(HandoverNote.acknowledged_by), selectinload(HandoverNote.customers),
             joinedload(HandoverNote.previous_owner),
             selectinload(HandoverNote.addenda).joinedload(Addendum.author),
             selectinload(HandoverNote.entries).options(
@@ -41,9 +41,9 @@ def _list_options():
     """What every note list shows, in the list's one statement: shift, people, customer, and the
     item counts and first item's text (never the items themselves)."""
     return (joinedload(HandoverNote.shift), joinedload(HandoverNote.author), joinedload(HandoverNote.recipient),
-            joinedload(HandoverNote.acknowledged_by), joinedload(HandoverNote.customer),
-            undefer(HandoverNote.item_count), undefer(HandoverNote.open_count),
-            undefer(HandoverNote.first_item_text), raiseload("*"))
+            joinedload(HandoverNote.acknowledged_by), undefer(HandoverNote.customer_count),
+            undefer(HandoverNote.first_customer_name), undefer(HandoverNote.item_count),
+            undefer(HandoverNote.open_count), undefer(HandoverNote.first_item_text), raiseload("*"))
 
 
 def _unacknowledged_first(notes):
@@ -122,9 +122,9 @@ class NoteFilters:
         if self.customer_code:  # an unknown code matches nothing, not everything
             customer = sa.select(Customer.id).where(Customer.code == self.customer_code).scalar_subquery()
         if customer is not None:
-            select = select.where(sa.or_(
-                HandoverNote.customer_id == customer,
-                HandoverNote.id.in_(items.where(HandoverItem.customer_id == customer))))
+            moved = sa.select(NoteCustomer.note_id).where(NoteCustomer.customer_id == customer)
+            select = select.where(sa.or_(HandoverNote.id.in_(moved),
+                                         HandoverNote.id.in_(items.where(HandoverItem.customer_id == customer))))
         found = search.matching("handover_note", self.q)
         if found is not None:
             select = select.where(HandoverNote.id.in_(found))
@@ -179,11 +179,14 @@ def timeline_entries(customer_id: int, limit: int, reader: User) -> list[Timelin
 
 
 def search_documents(session, ids: list[int]) -> dict[int, str]:
-    """The search tokens of handover notes: the remarks, the customer handed over, and the text
+    """The search tokens of handover notes: the remarks, the customers handed over, and the text
     and customers of every item on the note (items carried along count on each note)."""
-    notes = session.execute(
-        sa.select(HandoverNote.id, HandoverNote.summary, Customer.code, Customer.name_zh, Customer.name_en)
-        .outerjoin(Customer, Customer.id == HandoverNote.customer_id).where(HandoverNote.id.in_(ids))).all()
+    notes = session.execute(sa.select(HandoverNote.id, HandoverNote.summary).where(HandoverNote.id.in_(ids))).all()
+    moved: dict[int, list] = {}
+    for row in session.execute(
+            sa.select(NoteCustomer.note_id, Customer.code, Customer.name_zh, Customer.name_en)
+            .join(Customer, Customer.id == NoteCustomer.customer_id).where(NoteCustomer.note_id.in_(ids))):
+        moved.setdefault(row.note_id, []).append(row)
     items: dict[int, list] = {}
     for row in session.execute(
             sa.select(NoteEntry.note_id, HandoverItem.text, Customer.code, Customer.name_zh, Customer.name_en)
@@ -192,10 +195,11 @@ def search_documents(session, ids: list[int]) -> dict[int, str]:
         items.setdefault(row.note_id, []).append(row)
     documents = {}
     for n in notes:
-        on_note = items.get(n.id, [])
+        on_note, customers = items.get(n.id, []), moved.get(n.id, [])
         documents[n.id] = search.document_tokens(
-            n.summary, n.code, *(i.text for i in on_note), *(i.code for i in on_note),
-            names=[n.name_zh, n.name_en, *(i.name_zh for i in on_note), *(i.name_en for i in on_note)])
+            n.summary, *(c.code for c in customers), *(i.text for i in on_note), *(i.code for i in on_note),
+            names=[*(c.name_zh for c in customers), *(c.name_en for c in customers),
+                   *(i.name_zh for i in on_note), *(i.name_en for i in on_note)])
     return documents
 
 
@@ -206,6 +210,7 @@ def search_source() -> search.Source:
 
     return search.Source(
         kind="handover_note", model=HandoverNote, documents=search_documents,
-        watch={HandoverNote: (("summary", "customer_id"), lambda session, rows: [n.id for n in rows]),
+        watch={HandoverNote: (("summary",), lambda session, rows: [n.id for n in rows]),
                NoteEntry: (None, lambda session, rows: [e.note_id for e in rows]),
+               NoteCustomer: (None, lambda session, rows: [m.note_id for m in rows]),
                HandoverItem: (("text", "customer_id"), notes_of_items)})

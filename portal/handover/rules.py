@@ -15,8 +15,8 @@ from portal.core.policy import can
 from portal.core.rules import RuleViolation, check_version
 from portal.customers.models import Customer
 from portal.extensions import db
-from portal.handover.models import (Addendum, Category, HandoverItem, HandoverNote, ItemState, NoteEntry, NoteKind,
-                                    NoteState, Priority, Shift)
+from portal.handover.models import (Addendum, Category, HandoverItem, HandoverNote, ItemState, NoteCustomer, NoteEntry,
+                                    NoteKind, NoteState, Priority, Shift)
 from portal.handover.queries import current_draft
 
 ITEM_FIELDS = ("text", "priority", "category", "customer_id", "due_at")
@@ -387,12 +387,13 @@ def add_addendum(actor: User, note: HandoverNote, text: str) -> Addendum:
 # --- customer handover (R-H4) ---------------------------------------------------------------------
 
 
-def hand_over_customer(actor: User, customer: Customer, previous_owner: User, new_owner: User) -> HandoverNote:
-    """R-H4: a customer moving to a new owner comes with a handover note listing its open items.
+def hand_over_customers(actor: User, customers: list[Customer], previous_owner: User, new_owner: User) -> HandoverNote:
+    """R-H4: customers moving to a new owner come with one handover note listing them and their
+    open items.
 
-    Runs inside the reassignment's transaction (customers.signals.customer_reassigned): the
-    move and the note are one change. The note is handed over at once, from the previous
-    owner's desk, to the new owner to acknowledge.
+    Runs inside the reassignment's transaction (customers.signals.customers_reassigned): the move
+    and the note are one change. The note is handed over at once, from the previous owner's
+    desk, to the new owner to acknowledge; a book shared among colleagues makes one note each.
     """
     moment = now()
     found = shift_at(moment)
@@ -402,23 +403,25 @@ def hand_over_customer(actor: User, customer: Customer, previous_owner: User, ne
             raise RuleViolation(_l("Set up at least one shift before handing customers over."))
         found = (shifts[0], moment.date())
     shift, day = found
-    # From the previous owner's desk (the supervisor who moved it is in the audit row).
+    # From the previous owner's desk (the supervisor who moved them is in the audit row).
     note = HandoverNote(kind=NoteKind.CUSTOMER, shift_id=shift.id, shift_date=day, author_id=previous_owner.id,
-                        recipient_id=new_owner.id, customer_id=customer.id, previous_owner_id=previous_owner.id,
-                        state=NoteState.SUBMITTED,
+                        recipient_id=new_owner.id, previous_owner_id=previous_owner.id, state=NoteState.SUBMITTED,
                         submitted_at=moment, entries=[], addenda=[], summary="")
     db.session.add(note)
+    db.session.flush()
+    ids = sorted(c.id for c in customers)
+    db.session.add_all(NoteCustomer(note_id=note.id, customer_id=i) for i in ids)
     open_items = db.session.scalars(sa.select(HandoverItem).where(
-        HandoverItem.customer_id == customer.id, HandoverItem.state == ItemState.OPEN).order_by(HandoverItem.id)).all()
+        HandoverItem.customer_id.in_(ids), HandoverItem.state == ItemState.OPEN).order_by(HandoverItem.id)).all()
     for item in open_items:
         _append(note, item, carried_by=actor)
     db.session.flush()
-    audit.record(actor, "create", note, {"kind": [None, NoteKind.CUSTOMER], "customer_id": [None, customer.id],
+    audit.record(actor, "create", note, {"kind": [None, NoteKind.CUSTOMER], "customers": [None, ids],
                                          "previous_owner_id": [None, previous_owner.id],
                                          "recipient_id": [None, new_owner.id], "items": [None, len(open_items)]})
     return note
 
 
-def on_customer_reassigned(actor: User, customer: Customer, previous_owner: User, new_owner: User) -> None:
-    """Receiver of customers.signals.customer_reassigned (connected in handover.init_app)."""
-    hand_over_customer(actor, customer, previous_owner, new_owner)
+def on_customers_reassigned(actor: User, customers: list[Customer], previous_owner: User, new_owner: User) -> None:
+    """Receiver of customers.signals.customers_reassigned (connected in handover.init_app)."""
+    hand_over_customers(actor, customers, previous_owner, new_owner)

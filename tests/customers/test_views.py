@@ -181,7 +181,7 @@ def test_supervisor_reassigns_and_changes_grade_inline(app, as_role, make_user, 
         assert (customer.owner_id, customer.grade) == (other.id, "A")
         # R-H4: the new owner received a customer handover note.
         from portal.handover.models import HandoverNote
-        note = db.session.scalar(sa.select(HandoverNote).where(HandoverNote.customer_id == cid))
+        note = db.session.scalar(sa.select(HandoverNote).where(HandoverNote.customers.any(id=cid)))
         assert note.kind == "customer" and note.recipient_id == other.id and note.state == "submitted"
 
 

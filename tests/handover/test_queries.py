@@ -32,7 +32,7 @@ def _add_notes(app, writers, readers, supervisor, customer_ids, n, start):
                 customer = db.session.get(Customer, customer_ids[i % len(customer_ids)])
                 new_owner = next(u for u in writers + readers if u.id != customer.owner_id)
                 customer_rules.reassign_owner(boss, customer, new_owner, customer.version)
-                note = db.session.scalars(sa.select(HandoverNote).where(HandoverNote.customer_id == customer.id)
+                note = db.session.scalars(sa.select(HandoverNote).where(HandoverNote.customers.any(id=customer.id))
                                           .order_by(HandoverNote.id.desc()).limit(1)).one()
             else:
                 author = writers[i % len(writers)]

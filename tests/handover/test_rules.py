@@ -246,7 +246,7 @@ def test_R_H4_customer_handover_moves_ownership_and_open_items_together(people):
     handover = db.session.scalars(sa.select(HandoverNote).where(HandoverNote.kind == "customer")).one()
     assert customer.owner_id == b.id
     assert handover.kind == "customer" and handover.recipient_id == b.id and handover.state == "submitted"
-    assert (handover.customer_id, handover.previous_owner_id, handover.author_id) == (customer.id, a.id, a.id)
+    assert (handover.customers, handover.previous_owner_id, handover.author_id) == ([customer], a.id, a.id)
     moved_by = db.session.scalars(sa.select(AuditEntry.actor_id).where(AuditEntry.subject_type == "handover_note",
                                                                       AuditEntry.subject_id == handover.id)).all()
     assert moved_by == [lead.id]

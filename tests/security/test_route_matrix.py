@@ -135,6 +135,10 @@ EXPECTED = {
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (LOGIN,     403,      403,      422,       403,      422),
     },
+    "customers.book": {  # a colleague's book (here the role's own): an empty form hands nothing over
+        "GET":  (LOGIN,     403,      403,      200,       403,      200),
+        "POST": (LOGIN,     403,      403,      422,       403,      422),
+    },
     "customers.grade": {
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (LOGIN,     403,      403,      422,       403,      422),
