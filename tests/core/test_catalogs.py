@@ -74,3 +74,60 @@ def test_compiled_catalogs_are_what_the_app_serves(app):
             assert gettext("Customers") == catalog("zh_Hant")["Customers"].string
         with force_locale("zh_Hans"):
             assert gettext("Customers") == catalog("zh_Hans")["Customers"].string
+
+
+def glossary_terms(en: str) -> dict[str, set[str]]:
+    """The glossary's Chinese for an English term, per locale (a term listed twice allows both)."""
+    with open(GLOSSARY, encoding="utf-8") as fh:
+        rows = [row for row in csv.DictReader(fh) if row["en"] == en]
+    assert rows, f"{en!r} is not in the glossary"
+    return {loc: {part for row in rows for part in row[loc].split("/")} for loc in LOCALES}
+
+
+# One Chinese term per glossary entry: wherever a marked string says the English term, its
+# translation uses the glossary's word, and never one of the words that used to stand in for it.
+KEY_TERMS = (
+    # (English in the msgid, glossary entry, {locale: words that must not stand in for it})
+    (r"\bunacknowledged\b", "unacknowledged (handover)", {}),
+    (r"(?<!un)\backnowledg", "acknowledge (handover)", {"zh_Hant": {"確認收到"}, "zh_Hans": {"确认收到"}}),
+    (r"\bfollow[- ]?ups?\b", "follow up / follow-up", {"zh_Hant": {"跟進", "追踪"}, "zh_Hans": {"跟進", "追踪", "跟踪"}}),
+    (r"\bapprov(e|es|ed|ing)\b", "approve (a quote)", {"zh_Hant": {"審核", "批准"}, "zh_Hans": {"审核", "核准"}}),
+    (r"\bchang(e|es|ed|ing)\b", "change (a record)",
+     {"zh_Hant": {"修改", "調整", "變動", "更改"}, "zh_Hans": {"修改", "调整", "变动", "更改"}}),
+    (r"\bremov(e|es|ed|ing)\b", "remove", {"zh_Hant": {"刪除"}, "zh_Hans": {"删除"}}),
+    (r"\bhandover notes?\b", "handover note", {"zh_Hant": {"交接單", "交接紀錄"}, "zh_Hans": {"交接单"}}),
+    (r"\bsupervisors?\b", "supervisor", {}),
+    (r"\bquotations?\b", "quotation", {}),
+    (r"\brate cards?\b", "rate card", {}),
+    (r"\bstatus links?\b", "status link", {}),
+    (r"\bnew hires?\b", "new hire", {}),
+    (r"\boverdue\b", "overdue", {}),
+    (r"\bcredit limit\b", "credit limit", {}),
+    (r"\bcredit terms\b", "credit terms", {}),
+    (r"\bpeer forwarders?\b", "peer forwarder", {}),
+)
+
+
+# Words a region's catalog never uses, whatever the English says.
+NEVER = {"zh_Hant": ("跟進", "激活"), "zh_Hans": ("调整", "变动")}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_key_terms_read_the_same_everywhere(locale):
+    problems = []
+    for msgid, message in catalog(locale).items():
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        english = " ".join(message.id) if isinstance(message.id, tuple) else message.id
+        problems += [f"{msgid!r} -> {text!r} (says {word})" for text in strings for word in NEVER[locale] if word in text]
+        for pattern, term, banned in KEY_TERMS:
+            if not re.search(pattern, english, re.IGNORECASE):
+                continue
+            wanted = glossary_terms(term)[locale]
+            for text in strings:
+                if not any(w in text for w in wanted):
+                    problems.append(f"{term}: {msgid!r} -> {text!r} (wants {'/'.join(sorted(wanted))})")
+                for word in banned.get(locale, ()):
+                    # The glossary's own compounds stay (報價審核 is the approval queue).
+                    if word in text.replace("報價審核", "").replace("报价审核", ""):
+                        problems.append(f"{term}: {msgid!r} -> {text!r} (says {word})")
+    assert not problems, f"{len(problems)} in {locale}:\n" + "\n".join(problems[:80])
