@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 
 from portal import config as portal_config
-from portal.extensions import babel, csrf, db, htmx, login_manager, migrate
+from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from portal.core import database, errors, htmx as htmx_responses, i18n, jobs, security, urls
+    from portal.core import database, errors, htmx as htmx_responses, i18n, jobs, links, security, urls
     from portal.core.policy import can
     from portal.reference import names as reference_names
 
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
     jobs.init_app(app)
+    limiter.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -38,17 +39,18 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(can=can)
     i18n.register(app)
     urls.register(app)
+    links.register(app)
     errors.register(app)
     reference_names.register(app)
 
     # Features, lowest layer first: each registers its blueprint, template names, timeline
     # source, navigation count and signal receivers in its init_app.
     from portal import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
-    from portal import auth, customers, demo, handover, quotes
+    from portal import auth, customers, demo, handover, quotes, shipments
     from portal.core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
-    for feature in (auth, customers, handover, quotes, demo):
+    for feature in (auth, customers, handover, quotes, shipments, demo):
         feature.init_app(app)
 
     app.after_request(htmx_responses.after_request)

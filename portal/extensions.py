@@ -1,5 +1,7 @@
 """Flask extensions, created unbound; create_app binds them. Imports no feature."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -22,3 +24,6 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 htmx = Htmx()
+# Per-address limits on the public pages (storage from RATELIMIT_STORAGE_URI; no default limits:
+# a route opts in with @limiter.limit).
+limiter = Limiter(key_func=get_remote_address)
