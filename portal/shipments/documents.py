@@ -267,7 +267,8 @@ def _shipment_line(shipment: Shipment, locale: str, url: str | None) -> str:
     if shipment.containers:
         line += " · " + ", ".join(c.number for c in shipment.containers)
     link = url or gettext("(a status link is made when the notice is sent)")
-    return f"- {line}\n  {gettext('Status page: %(url)s', url=link)}"
+    page = gettext("Status page: %(url)s", url=link)
+    return f"- {line}\n  {page}"
 
 
 def schedule_notices(change: ScheduleChange, shipments: list[Shipment], links: dict[int, str | None],
@@ -289,8 +290,8 @@ def schedule_notices(change: ScheduleChange, shipments: list[Shipment], links: d
         with force_locale(locale):
             port = port_name(call.port, locale)
             reason = change.reason.label
-            draft.subject = gettext("Schedule change: %(vessel)s at %(port)s, new ETA %(eta)s",
-                                    vessel=call.label, port=port, eta=format_port_time(change.new_eta, call.port,
+            draft.subject = gettext("Schedule change (%(reason)s): %(vessel)s at %(port)s, new ETA %(eta)s",
+                                    reason=reason, vessel=call.label, port=port, eta=format_port_time(change.new_eta, call.port,
                                                                                         locale, weekday=False))
             lines = [gettext("Dear %(name)s,", name=customer_name(draft.customer, locale)), "",
                      gettext("The schedule of %(vessel)s (%(carrier)s) at %(port)s has changed. Reason: %(reason)s.",

@@ -317,7 +317,7 @@ def book_from_quote(actor: User, quote: Quote) -> Shipment:
     if not quote.carrier:
         raise RuleViolation(_l("The quote names no carrier: make a booking by hand and choose one."))
     values = {"customer_id": quote.customer_id, "contact_id": quote.contact_id, "carrier": quote.carrier,
-              "mode": quote.mode.value, "pol": quote.pol, "pod": quote.pod, "container_type": quote.container_type,
+              "mode": str(quote.mode), "pol": quote.pol, "pod": quote.pod, "container_type": quote.container_type,
               "container_qty": quote.container_qty, "commodity": quote.commodity,
               "gross_weight_kg": quote.gross_weight_kg, "shipper": quote.shipper or ""}
     shipment = create_shipment(actor, values, quote=quote)
@@ -553,6 +553,10 @@ def order_key(kind: MilestoneKind, leg: int | None) -> tuple:
     return (2, ON_DELIVERY.index(kind), 0)
 
 
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 def _key(m: Milestone) -> tuple:
     return order_key(m.kind, m.leg)
 
@@ -591,14 +595,14 @@ def check_milestone(shipment: Shipment, kind: MilestoneKind, at: datetime, port:
             continue
         if other.kind == kind and other.leg == leg and other.container_id == (container.id if container else None):
             raise RuleViolation(_l("%(milestone)s is on record already (%(when)s UTC).", milestone=kind.label,
-                                   when=f"{other.at:%Y-%m-%d %H:%M}"), "kind")
+                                   when=_stamp(other.at)), "kind")
         other_key = _key(other)
         if other_key < key and other.at > at:
             raise RuleViolation(_l("Out of order: %(other)s was recorded later than this (%(when)s UTC).",
-                                   other=other.kind.label, when=f"{other.at:%Y-%m-%d %H:%M}"), "at")
+                                   other=other.kind.label, when=_stamp(other.at)), "at")
         if other_key > key and other.at < at:
             raise RuleViolation(_l("Out of order: %(other)s was recorded earlier than this (%(when)s UTC).",
-                                   other=other.kind.label, when=f"{other.at:%Y-%m-%d %H:%M}"), "at")
+                                   other=other.kind.label, when=_stamp(other.at)), "at")
     return leg
 
 

@@ -50,8 +50,8 @@ def _email(config, message: OutboxMessage, notice: Notice) -> EmailMessage:
     email["To"] = formataddr((message.to_name, message.to_address))
     email["Subject"] = notice.subject
     email["Message-ID"] = make_msgid(domain=config["SMTP_FROM"].rpartition("@")[2].strip("> ") or None)
-    email["Content-Language"] = {"zh_Hant": "zh-Hant-TW", "zh_Hans": "zh-Hans-CN"}.get(notice.locale, "en")
     email.set_content(notice.body)
+    email["Content-Language"] = {"zh_Hant": "zh-Hant-TW", "zh_Hans": "zh-Hans-CN"}.get(notice.locale, "en")
     return email
 
 
