@@ -201,7 +201,7 @@ def change_schedule(actor: User, call: VesselCall, expected_version, eta: dateti
     _check_times(eta, etb, etd)
     if (eta, etb, etd) == (call.eta, call.etb, call.etd):
         raise RuleViolation(_l("The times are the same as before: nothing to change."), "eta")
-    change = ScheduleChange(call=call, reason=reason, explanation=(explanation or "").strip()[:2000],
+    change = ScheduleChange(call=call, reason=ChangeReason.get(reason), explanation=(explanation or "").strip()[:2000],
                             old_eta=call.eta, new_eta=eta, old_etb=call.etb, new_etb=etb, old_etd=call.etd,
                             new_etd=etd, changed_by_id=actor.id)
     db.session.add(change)
@@ -626,7 +626,7 @@ def record_milestone(actor: User | None, shipment: Shipment, kind: MilestoneKind
         port = shipment.pod
     leg = check_milestone(shipment, kind, at, port, container)
     milestone = Milestone(kind=kind, at=at, port=port, leg=leg, container=container,
-                          container_id=container.id if container else None, source=source,
+                          container_id=container.id if container else None, source=Source(source),
                           recorded_by_id=actor.id if actor else None,
                           integration_id=integration.id if integration else None, external_id=external_id)
     shipment.milestones.append(milestone)
@@ -674,7 +674,8 @@ EXCEPTION_FIELDS = ("kind", "container_id", "missed_call_id", "reason", "rebooke
 
 def _exception_values(shipment: Shipment, values: dict) -> dict:
     values = {f: values.get(f) for f in EXCEPTION_FIELDS}
-    if ExceptionKind.get(values["kind"]) is None:
+    values["kind"] = ExceptionKind.get(values["kind"])
+    if values["kind"] is None:
         raise RuleViolation(_l("Choose what happened."), "kind")
     if values["container_id"] and not any(c.id == values["container_id"] for c in shipment.containers):
         raise RuleViolation(_l("This container is not on the shipment."), "container_id")
@@ -841,7 +842,8 @@ def dispatch_originals(actor: User, shipment: Shipment, courier: str, tracking_n
 def request_free_time(actor: User, shipment: Shipment, kind: str, days: int, reference: str = "") -> FreeTimeRequest:
     """R-B4: free time goes to the carrier as a request; the carrier's approved days rule."""
     _require_open(shipment)
-    if FreeTimeKind.get(kind) is None:
+    kind = FreeTimeKind.get(kind)
+    if kind is None:
         raise RuleViolation(_l("Choose the kind of free time."), "kind")
     if not 1 <= (days or 0) <= 90:
         raise RuleViolation(_l("Between 1 and 90 days."), "requested_days")
@@ -1029,7 +1031,8 @@ def tell_customer(actor: User, shipment: Shipment, exception: LoadingException, 
 def mark_sent_by_hand(actor: User, notice: Notice, expected_version, channel: str) -> None:
     """A notice copied into WeChat, LINE or read out on the phone: who sent it, when and how."""
     check_version(notice, expected_version)
-    if Channel.get(channel) is None:
+    channel = Channel.get(channel)
+    if channel is None:
         raise RuleViolation(_l("Choose how the customer was told."), "channel")
     if notice.state == NoticeState.SENT:
         raise RuleViolation(_l("This notice was sent already."))
