@@ -45,7 +45,12 @@ def _editable(shipment_id: int):
 
 
 def _here(shipment, anchor: str = "") -> str:
-    return url_for("shipments.detail", shipment_id=shipment.id) + (f"#{anchor}" if anchor else "")
+    """The shipment's page at a section. (htmx follows a redirect by setting the location: a
+    change of the #fragment alone would not reload the page, so the section is named in the
+    query too.)"""
+    if not anchor:
+        return url_for("shipments.detail", shipment_id=shipment.id)
+    return url_for("shipments.detail", shipment_id=shipment.id, section=anchor) + f"#{anchor}"
 
 
 def base_url() -> str:
