@@ -620,7 +620,8 @@ def record_milestone(actor: User | None, shipment: Shipment, kind: MilestoneKind
     kind = MilestoneKind.get(kind)
     if kind in AT_SEA and port is None and shipment.legs:
         port = _default_port(shipment, kind)
-    if port is None and kind in (MilestoneKind.GATED_IN, MilestoneKind.STUFFED, MilestoneKind.PRE_STOWED):
+    if port is None and kind in (MilestoneKind.BOOKED, MilestoneKind.GATED_IN, MilestoneKind.STUFFED,
+                                 MilestoneKind.PRE_STOWED):
         port = shipment.pol
     if port is None and kind in ON_DELIVERY:
         port = shipment.pod
