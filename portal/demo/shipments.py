@@ -16,7 +16,7 @@ prices are made up (their check digits are right).
 """
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import current_app
@@ -28,7 +28,7 @@ from portal.customers.models import Customer, Kind
 from portal.extensions import db
 from portal.quotes.models import Quote, Status as QuoteStatus
 from portal.shipments import documents, queries, rules
-from portal.shipments.models import DocumentKind, MilestoneKind, Source
+from portal.shipments.models import MilestoneKind, Source
 from portal.shipments.times import port_to_utc
 
 TOTAL = 470

@@ -21,7 +21,6 @@ from portal.core.clock import now
 from portal.core.i18n import locale_from_browser
 from portal.extensions import csrf, limiter
 from portal.shipments import documents, queries, rules, tasks
-from portal.shipments.models import ScheduleChange
 
 log = logging.getLogger(__name__)
 bp = Blueprint("status", __name__)
@@ -66,7 +65,7 @@ def page(token: str):
     link = live_link(token) or abort(404)
     shipment = queries.status_shipment(link.shipment_id) or abort(404)
     calls = {leg.load_call_id for leg in shipment.legs} | {leg.discharge_call_id for leg in shipment.legs}
-    changes = [c for c in _changes(calls)]
+    changes = queries.changes_on(calls)
     view = documents.status_page(shipment, queries.documents_of(shipment.id), queries.exceptions_of(shipment.id),
                                  changes, current_app.config)
     lang = _language(view.locale)
@@ -78,18 +77,6 @@ def page(token: str):
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Content-Language"] = {"zh_Hant": "zh-Hant-TW", "zh_Hans": "zh-Hans-CN"}.get(lang, "en")
     return response
-
-
-def _changes(call_ids) -> list[ScheduleChange]:
-    import sqlalchemy as sa
-    from sqlalchemy.orm import joinedload
-
-    from portal.extensions import db
-    if not call_ids:
-        return []
-    return db.session.scalars(sa.select(ScheduleChange).where(ScheduleChange.vessel_call_id.in_(call_ids))
-                              .options(joinedload(ScheduleChange.call))
-                              .order_by(ScheduleChange.changed_at.desc()).limit(5)).all()
 
 
 @bp.post("/s/<token>/seen")

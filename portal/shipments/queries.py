@@ -16,7 +16,7 @@ from portal.core.text import like_pattern, search_term
 from portal.core.timeline import TimelineEntry
 from portal.customers.models import Customer
 from portal.extensions import db
-from portal.shipments.models import (ACTIVE, BLRevision, Container, CourierDispatch, FreeTimeRequest, Integration,
+from portal.shipments.models import (ACTIVE, BLRevision, CourierDispatch, FreeTimeRequest, Integration,
                                      Leg, LoadingException, Milestone, Notice, OutboxMessage, RequiredDocument,
                                      ScheduleChange, Shipment, SpaceRequest, Status, StatusLink, VesselCall,
                                      notice_shipment)
@@ -252,6 +252,15 @@ def changes_to_tell(since: datetime) -> int:
         Shipment.status.in_(ACTIVE))
     return db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleChange).where(
         ScheduleChange.notified_at.is_(None), ScheduleChange.changed_at >= since, sa.exists(affected)))
+
+
+def changes_on(call_ids, limit: int = 5) -> list[ScheduleChange]:
+    """The latest schedule changes of these calls (a shipment's), newest first."""
+    if not call_ids:
+        return []
+    return db.session.scalars(sa.select(ScheduleChange).where(ScheduleChange.vessel_call_id.in_(call_ids))
+                              .options(joinedload(ScheduleChange.call))
+                              .order_by(ScheduleChange.changed_at.desc()).limit(limit)).all()
 
 
 def recent_changes(limit: int = 20) -> list[ScheduleChange]:

@@ -27,7 +27,7 @@ from portal.customers.models import Contact, Customer
 from portal.extensions import db
 from portal.quotes.models import Quote, Status as QuoteStatus
 from portal.reference import CARRIER_BY_CODE, CONTAINER_TYPE_BY_CODE, CURRENCIES, PORT_BY_CODE
-from portal.shipments.models import (AT_SEA, ON_DELIVERY, PER_CONTAINER, PRE_CARRIAGE, BLRevision, BLRevisionKind,
+from portal.shipments.models import (AT_SEA, ON_DELIVERY, PRE_CARRIAGE, BLRevision, BLRevisionKind,
                                      ChangeReason, Channel, Container, CourierDispatch, DeliveryState, DocumentKind,
                                      ExceptionKind, FreeTimeKind, FreeTimeRequest, Integration, Leg, LoadingException,
                                      Milestone, MilestoneKind, Notice, NoticeKind, NoticeState, OutboxMessage,

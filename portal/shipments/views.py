@@ -1,8 +1,6 @@
 """Shipments for staff: the list, booking and its page (route, containers, milestones, exceptions,
 documents, B/L work, free time, space, status links, notices), vessel calls and schedule
 changes with the customers they affect, milestone imports and the integrations' API tokens."""
-from datetime import timedelta
-
 from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_babel import force_locale, gettext as _, ngettext
 from flask_login import current_user, login_required
@@ -17,15 +15,16 @@ from portal.core.rules import RuleViolation
 from portal.core.urls import date_arg, text_arg
 from portal.customers.queries import contact_of, contacts_of, customer_by_code, normal_code
 from portal.extensions import db
+from portal.quotes.models import Status as QuoteStatus
 from portal.quotes.queries import load_quote
 from portal.shipments import documents, imports, queries, rules, tasks
 from portal.shipments.forms import (BLRevisionForm, CallEditForm, CallForm, CancelForm, ContainerForm, CourierForm,
                                     DocumentForm, ExceptionForm, FreeTimeDecisionForm, FreeTimeForm, ImportForm,
                                     IntegrationForm, LegForm, LinkForm, MilestoneForm, ScheduleForm, SentByHandForm,
                                     ShipmentForm, SpaceDecisionForm, SpaceForm)
-from portal.shipments.models import (ACTIVE, BLRevisionKind, Container, DocumentKind, FreeTimeRequest, Integration,
-                                     Leg, LoadingException, Milestone, MilestoneKind, Notice, NoticeState,
-                                     RequiredDocument, SpaceRequest, Status, StatusLink, VesselCall)
+from portal.shipments.models import (BLRevisionKind, Container, DocumentKind, FreeTimeRequest, Integration,
+                                     LoadingException, MilestoneKind, NoticeState, RequiredDocument, SpaceRequest,
+                                     Status, StatusLink, VesselCall)
 from portal.shipments.times import NonexistentTime, port_to_utc, utc_to_port
 
 bp = Blueprint("shipments", __name__, url_prefix="/shipments")
@@ -827,7 +826,6 @@ def quote_panel(quote) -> str:
     if not can(current_user, "shipments.list"):
         return ""
     bookings = queries.bookings_of_quote(quote.id)
-    from portal.quotes.models import Status as QuoteStatus
     bookable = quote.status == QuoteStatus.WON and quote.is_current and can(current_user, "shipments.book",
                                                                             quote.customer)
     if not bookings and not bookable:

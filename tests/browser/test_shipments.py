@@ -148,3 +148,10 @@ def test_book_share_and_follow_a_schedule_change_on_a_phone(page, open_page, liv
     expect(phone.locator(".keys")).to_contain_text(new_eta)
     expect(phone.locator("section.alert")).to_contain_text("颱風")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    # The smallest phones (375 px), in Simplified Chinese by the switch on the page.
+    small = open_page("small-phone", width=375, height=667, locale="zh-CN")
+    small.goto(status_url)
+    small.locator("nav.langs a[lang='zh-Hans-CN']").click()
+    expect(small.locator("html")).to_have_attribute("lang", "zh-Hans-CN")
+    expect(small.locator(".keys")).to_contain_text("预计抵港时间")
+    assert small.evaluate("document.documentElement.scrollWidth") <= 375

@@ -5,7 +5,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.quotes import rules as quote_rules

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.handover.models import HandoverItem
 from portal.quotes import rules as quote_rules
-from portal.shipments import rules
 from portal.shipments.models import Container, Milestone, Shipment
 from tests.html_forms import form_values
 from tests.query_counter import QueryCounter
