@@ -70,8 +70,7 @@ def page(token: str):
                                  changes, current_app.config)
     lang = _language(view.locale)
     with force_locale(lang):
-        body = render_template("shipments/status.html", s=view, lang=lang, token=token,
-                               printing=request.args.get("print") == "1")
+        body = render_template("shipments/status.html", s=view, lang=lang, token=token)
     response = make_response(body)
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
