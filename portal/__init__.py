@@ -6,7 +6,7 @@ from flask import Flask
 from jinja2 import FileSystemBytecodeCache
 
 from portal import config as portal_config
-from portal.extensions import babel, compress, csrf, db, htmx, login_manager
+from portal.extensions import babel, compress, csrf, db, htmx, limiter, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,8 +18,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from portal.core import (database, errors, htmx as htmx_responses, i18n, jobs, nav, search, security, static,
-                             urls)
+    from portal.core import (database, errors, htmx as htmx_responses, i18n, jobs, links, nav, search, security,
+                             static, urls)
     from portal.core.policy import can
     from portal.reference import names as reference_names
 
@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     compress.init_app(app)
     jobs.init_app(app)
     search.init_app(app)
+    limiter.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(can=can)
     i18n.register(app)
     urls.register(app)
+    links.register(app)
     errors.register(app)
     reference_names.register(app)
 
@@ -63,13 +65,13 @@ def create_app(config: dict | None = None) -> Flask:
     # source, navigation count and signal receivers in its init_app.
     from portal import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     from portal.core import tasks  # noqa: F401  (the database's upkeep job)
-    from portal import auth, customers, demo, handover, quotes
+    from portal import auth, customers, demo, handover, quotes, shipments
     from portal.core.views import bp as core_bp
     from portal.reference.views import bp as reference_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(reference_bp)
-    for feature in (auth, customers, handover, quotes, demo):
+    for feature in (auth, customers, handover, quotes, shipments, demo):
         feature.init_app(app)
 
     app.after_request(htmx_responses.after_request)

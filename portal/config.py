@@ -81,4 +81,26 @@ def from_environment() -> dict:
         "COMPRESS_MIN_SIZE": 1000,
         "COMPRESS_LEVEL": 5,
         "COMPRESS_STREAMS": False,   # exports stream as they are written, uncompressed
+        # Shipments: the department's contact on customers' status pages, and the address links
+        # in e-mails point to (jobs have no request to take it from).
+        "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", "").rstrip("/"),
+        "PORTAL_CS_PHONE": os.environ.get("PORTAL_CS_PHONE", ""),
+        "PORTAL_CS_EMAIL": os.environ.get("PORTAL_CS_EMAIL", ""),
+        # Outgoing e-mail (notices to customers). No SMTP_HOST: notices are copied by hand.
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": _int("SMTP_PORT", 587),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        # starttls (default), ssl (implicit TLS, usually port 465) or none (a relay on localhost)
+        "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls").lower(),
+        "SMTP_FROM": os.environ.get("SMTP_FROM", ""),
+        "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", 30),
+        "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 6),
+        # Public status pages are rate-limited per address: in memory by default, in Redis
+        # (shared by every worker and server) when REDIS_URL is set.
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_KEY_PREFIX": "portal-limits",
+        "STATUS_RATE_LIMIT": os.environ.get("PORTAL_STATUS_RATE_LIMIT", "120 per minute"),
+        # Unknown, revoked or expired links count against a much smaller allowance (guessing).
+        "STATUS_MISS_LIMIT": os.environ.get("PORTAL_STATUS_MISS_LIMIT", "20 per minute; 100 per hour"),
     }

@@ -1,6 +1,8 @@
 """Flask extensions, created unbound; create_app binds them. Imports no feature."""
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -22,3 +24,6 @@ babel = Babel()
 csrf = CSRFProtect()
 htmx = Htmx()
 compress = Compress()
+# Per-address limits on the public pages (storage from RATELIMIT_STORAGE_URI; no default limits:
+# a route opts in with @limiter.limit).
+limiter = Limiter(key_func=get_remote_address)

@@ -6,3 +6,6 @@ from portal.core.sequence import Counter  # noqa: F401
 from portal.customers.models import Contact, Customer, GradeChange  # noqa: F401
 from portal.handover.models import Addendum, HandoverItem, HandoverNote, NoteEntry, Shift  # noqa: F401
 from portal.quotes.models import ApprovalDecision, ChargeLine, FollowUp, Quote  # noqa: F401
+from portal.shipments.models import (BLRevision, Container, CourierDispatch, FreeTimeRequest, Integration,  # noqa: F401
+                                     Leg, LoadingException, Milestone, Notice, OutboxMessage, RequiredDocument,
+                                     ScheduleChange, Shipment, SpaceRequest, StatusLink, VesselCall)

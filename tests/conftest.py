@@ -6,6 +6,7 @@ import re
 import shutil
 import tempfile
 import threading
+from time import sleep
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -105,6 +106,18 @@ def _remember_seeded_rows():
 
 
 def _empty_tables():
+    """Empty every table. On PostgreSQL a live server's request still finishing when a browser
+    test ends can deadlock with the TRUNCATE; it is simply tried again."""
+    for attempt in range(5):
+        try:
+            return _truncate()
+        except sa.exc.OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != "40P01" or attempt == 4:   # deadlock_detected
+                raise
+            sleep(0.2)
+
+
+def _truncate():
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":

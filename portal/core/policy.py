@@ -125,6 +125,18 @@ RULES = {
     "quotes.decide": _decider,
     "quotes.follow_up": _follower_up,
     "quotes.internal": _roles(Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
+    # Shipments: everyone on staff reads them (finance for holds, admin for support); an agent
+    # works the shipments of the customers they own, a supervisor any (records: the shipment,
+    # or for booking the customer).
+    "shipments.list": _roles(*STAFF),
+    "shipments.view": _roles(*STAFF),
+    "shipments.create": _roles(*BOOK_HOLDERS),
+    "shipments.book": _owner_or(Role.SUPERVISOR),
+    "shipments.edit": _owner_or(Role.SUPERVISOR),
+    "shipments.vessels": _roles(*BOOK_HOLDERS),
+    "shipments.notify": _roles(*BOOK_HOLDERS),
+    "shipments.import": _roles(*BOOK_HOLDERS),
+    "shipments.integrations": _roles(Role.ADMIN),
 }
 
 

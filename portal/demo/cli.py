@@ -63,8 +63,12 @@ def load(if_empty, seed, customers):
     from portal.quotes.models import Quote
     notes = db.session.scalar(sa.select(sa.func.count()).select_from(HandoverNote))
     quotes = db.session.scalar(sa.select(sa.func.count()).select_from(Quote).where(Quote.is_current == sa.true()))
+    from portal.shipments.models import Shipment, VesselCall
+    shipments = db.session.scalar(sa.select(sa.func.count()).select_from(Shipment))
+    calls = db.session.scalar(sa.select(sa.func.count()).select_from(VesselCall))
     click.echo(f"Loaded demo data: {len(passwords)} users, {customers} customers, "
-               f"{notes} shift handover notes over the last week, {quotes} quotes over 90 days.")
+               f"{notes} shift handover notes over the last week, {quotes} quotes over 90 days, "
+               f"{calls} vessel calls and {shipments} shipments.")
     click.echo(f"Demo logins (kept in {path}):")
     for line in lines:
         click.echo(f"  {line}")

@@ -2,8 +2,9 @@
 
 load_demo() creates one user per role plus a new hire, and a book of customers from Taiwan,
 the mainland, Hong Kong and abroad, with contacts, grade reviews, reassignments and credit
-terms, then a week of shift handovers among the agents up to now (portal/demo/handover.py) and
-ninety days of quotes with their approvals, follow-ups and outcomes (portal/demo/quotes.py).
+terms, then a week of shift handovers among the agents up to now (portal/demo/handover.py),
+ninety days of quotes with their approvals, follow-ups and outcomes (portal/demo/quotes.py), and
+fourteen weeks of sailings with about four hundred shipments (portal/demo/shipments.py).
 Everything is drawn from random.Random(seed), so the data is the same on every run; only the
 passwords are random (and the handover and quote histories are placed in time before the present moment).
 The caller commits.
@@ -649,6 +650,10 @@ def _load(seed: int, n: int) -> dict[str, str]:
     # Ninety days of quotes, approvals and follow-ups, ending now.
     from portal.demo.quotes import load_quotes
     load_quotes(seed, users, made)
+
+    # Fourteen weeks of sailings and about four hundred shipments, some booked from won quotes.
+    from portal.demo.shipments import load_shipments
+    load_shipments(seed, users, made)
     return passwords
 
 

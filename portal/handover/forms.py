@@ -24,6 +24,10 @@ class ItemForm(PortalForm):
     customer_code = StringField(_l("Customer (code)"), filters=[lambda v: v.upper() if isinstance(v, str) else v],
                                 validators=[Optional(), Length(max=12)])
     due_at = DateTimeLocalField(_l("Due"), validators=[Optional(), WORKING_YEARS])
+    # A record of another feature the item is about (a shipment, ...): kinds come from core.links.
+    subject_type = SelectField(_l("About a"), validate_choice=False, default="")
+    subject_ref = StringField(_l("Number"), filters=[lambda v: v.upper() if isinstance(v, str) else v],
+                              validators=[Optional(), Length(max=30)])
     version = HiddenField()
 
 

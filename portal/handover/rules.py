@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.models import Team, User
-from portal.core import audit
+from portal.core import audit, links
 from portal.core.clock import now
 from portal.core.database import lock
 from portal.core.policy import can
@@ -19,7 +19,7 @@ from portal.handover.models import (Addendum, Category, HandoverItem, HandoverNo
                                     NoteKind, NoteState, Priority, Shift)
 from portal.handover.queries import current_draft
 
-ITEM_FIELDS = ("text", "priority", "category", "customer_id", "due_at")
+ITEM_FIELDS = ("text", "priority", "category", "customer_id", "due_at", "subject_type", "subject_id")
 
 
 # --- shifts -------------------------------------------------------------------------------
@@ -247,6 +247,12 @@ def _item_fields(fields: dict) -> dict:
         raise RuleViolation(_l("Choose a category."), "category")
     if values["customer_id"] is not None and db.session.get(Customer, values["customer_id"]) is None:
         raise RuleViolation(_l("Choose a customer from the list."), "customer_id")
+    # The item may point at a record of a feature above handover (a shipment): through the kinds
+    # those features register in core.links, never an import of theirs.
+    if values["subject_type"] is None or values["subject_id"] is None:
+        values["subject_type"] = values["subject_id"] = None
+    elif values["subject_type"] not in links.subject_kinds():
+        raise RuleViolation(_l("Choose what the item is about."), "subject_type")
     return values
 
 

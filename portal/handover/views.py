@@ -9,6 +9,7 @@ from htmx_flask import make_response
 
 from portal.auth.models import User
 from portal.auth.rules import book_holders
+from portal.core import links
 from portal.core.clock import now
 from portal.core.database import parse_id
 from portal.core.forms import ActionForm, options, saved, submit
@@ -102,9 +103,16 @@ def start():
     return submit(form, begin, done=started, again=lambda status: _desk(status, form))
 
 
+def _item_form(blank: bool = False):
+    form = ItemForm(formdata=None) if blank else ItemForm()
+    form.subject_type.choices = options([("", "—")] + [(k.name, k.label) for k in links.subject_kinds().values()])
+    return form
+
+
 def _note_context(note, **extra):
-    context = dict(note=note, now=now(), item_form=ItemForm(formdata=None),
-                   addendum_form=AddendumForm(formdata=None), my_customers=_my_customers())
+    context = dict(note=note, now=now(), item_form=_item_form(blank=True),
+                   addendum_form=AddendumForm(formdata=None), my_customers=_my_customers(),
+                   subjects=links.describe_subjects((e.item.subject_type, e.item.subject_id) for e in note.entries))
     return context | extra
 
 
@@ -165,8 +173,17 @@ def _item_values(form):
         customer_id = customer_id_for_code(form.customer_code.data)
         if customer_id is None:
             raise RuleViolation(_("No customer has this code."), "customer_code")
+    subject_type = subject_id = None
+    if form.subject_ref.data:
+        subject_type = form.subject_type.data or None
+        if subject_type is None:
+            raise RuleViolation(_("Choose what the item is about."), "subject_type")
+        subject_id = links.find_subject(subject_type, form.subject_ref.data)
+        if subject_id is None:
+            raise RuleViolation(_("Nothing of that kind has this number."), "subject_ref")
     return {"text": form.text.data, "priority": form.priority.data, "category": form.category.data,
-            "customer_id": customer_id, "due_at": local_to_utc(form.due_at.data)}
+            "customer_id": customer_id, "due_at": local_to_utc(form.due_at.data), "subject_type": subject_type,
+            "subject_id": subject_id}
 
 
 @bp.post("/notes/<id:note_id>/items")
@@ -174,7 +191,7 @@ def _item_values(form):
 def item_add(note_id: int):
     note = _note_or_404(note_id)
     require("handover.write", note)
-    form = ItemForm()
+    form = _item_form()
     return submit(form, lambda: rules.add_item(current_user, note, _item_values(form)),
                   done=lambda _item: _items_saved(note_id),
                   again=lambda status: _items(note_id, status, form))
@@ -190,9 +207,13 @@ def item_edit(note_id: int, item_id: int):
     if not rules.is_fresh(item, note):
         abort(409)
     form = ItemForm(obj=item if request.method == "GET" else None)
+    form.subject_type.choices = _item_form(blank=True).subject_type.choices
     if request.method == "GET":
         form.customer_code.data = item.customer.code if item.customer else ""
         form.due_at.data = utc_to_local(item.due_at)
+        subject = links.describe_subjects([(item.subject_type, item.subject_id)]).get((item.subject_type,
+                                                                                       item.subject_id))
+        form.subject_type.data, form.subject_ref.data = item.subject_type or "", subject.reference if subject else ""
     return submit(form, lambda: rules.update_item(current_user, note, item, form.version.data, _item_values(form)),
                   done=lambda _r: _items_saved(note_id),
                   again=lambda status: render("handover/item_form.html", "handover/_item_form.html", status,

@@ -5,6 +5,7 @@ Traditional Chinese (Taiwan usage) and Simplified Chinese (mainland usage).
 Pure data plus small helpers: no app imports, no database.
 """
 from portal.reference.ports import PORT_BY_CODE, PORTS, REGIONS, Port
+from portal.reference.zones import port_zone
 from portal.reference.trade import (BASES, BASIS_BY_CODE, BASIS_CODES, CARRIER_BY_CODE, CARRIERS, CHARGE_BY_CODE,
                                     CHARGES, CONTAINER_TYPE_BY_CODE, CONTAINER_TYPES, CURRENCIES, INCOTERM_BY_CODE,
                                     INCOTERMS, Carrier, Charge, ContainerType, Incoterm, Named)
@@ -14,7 +15,7 @@ LOCALES = ("en", "zh_Hant", "zh_Hans")
 __all__ = ["BASES", "BASIS_BY_CODE", "BASIS_CODES", "CARRIERS", "CARRIER_BY_CODE", "CHARGES", "CHARGE_BY_CODE",
            "CONTAINER_TYPES", "CONTAINER_TYPE_BY_CODE", "CURRENCIES", "INCOTERMS", "INCOTERM_BY_CODE", "LOCALES",
            "PORTS", "PORT_BY_CODE", "REGIONS", "Carrier", "Charge", "ContainerType", "Incoterm", "Named", "Port",
-           "localized_name", "name_field", "port_name"]
+           "localized_name", "name_field", "port_name", "port_zone"]
 
 
 _NAME_FIELD = {"en": "name_en", "zh_hant": "name_zh_hant", "zh_tw": "name_zh_hant", "zh_hk": "name_zh_hant",

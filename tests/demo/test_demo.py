@@ -144,3 +144,37 @@ def test_load_demo_makes_ninety_days_of_quotes(app):
                 break
             after = page.next_cursor
         assert {q.id for q in queue} == {q.id for q in pending}
+
+
+def test_load_demo_makes_sailings_and_shipments_in_every_state(app):
+    from portal.shipments import rules
+    from portal.shipments.models import (LoadingException, Milestone, Notice, ScheduleChange, Shipment, Status,
+                                         StatusLink, VesselCall)
+
+    with app.app_context():
+        load_demo(customers=30)
+        db.session.commit()
+        now = clock.now()
+        shipments = db.session.scalars(sa.select(Shipment)).all()
+        assert 300 <= len(shipments) <= 480
+        assert {s.status for s in shipments} == set(Status)
+        assert any(len(s.legs) == 2 for s in shipments)                       # transshipped at Singapore
+        assert any(s.quote_id for s in shipments)                            # booked from won quotes
+        calls = db.session.scalars(sa.select(VesselCall)).all()
+        assert {c.port for c in calls} >= {"TWKHH", "USLAX", "NLRTM", "SGSIN", "JPTYO", "CNSHA"}
+        changes = db.session.scalars(sa.select(ScheduleChange)).all()
+        assert {c.reason for c in changes} >= {"typhoon", "congestion", "strike"}
+        assert any(c.notified_at for c in changes) and any(c.notified_at is None for c in changes)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notice)) > 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LoadingException)) >= 3
+        links = db.session.scalars(sa.select(StatusLink)).all()
+        assert len(links) > 30 and any(link.revoked_at for link in links)
+        # History reads true: milestones in the past, in R-B2's order per container and shipment.
+        for shipment in shipments:
+            milestones = db.session.scalars(sa.select(Milestone).where(Milestone.shipment_id == shipment.id)).all()
+            for m in milestones:
+                assert m.at <= now
+                for other in milestones:
+                    if other.container_id in (None, m.container_id) or m.container_id is None:
+                        if rules.order_key(other.kind, other.leg) < rules.order_key(m.kind, m.leg):
+                            assert other.at <= m.at, (shipment.number, other.kind, m.kind)

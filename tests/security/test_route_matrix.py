@@ -31,6 +31,16 @@ whose id is not known in advance: a `*` in a row's location matches any part of 
 agent and the supervisor each finish a follow-up of their own (of a quote the agent sent).
 test_record_level_access_to_someone_elses_customer also walks the quote routes on a quote and a
 follow-up of another agent: an agent may read and duplicate it but not change it.
+Shipments: every agent (and the new hire) works on a confirmed shipment of its own customer
+(one leg, a container loaded on board by the event feed, a rolled container the customer was
+told about, requests waiting for the carrier); the other roles work on the agent's. The change
+of the vessel call's schedule was notified already. Empty forms fail validation (422) or the
+rule refuses them (a redirect to the shipment with a flashed "error"): notifying twice, a
+stale version, a feed's milestone, a leg the cargo moved on. What needs no form succeeds, each
+role on a record of its own: removing a container or a document, marking a document received,
+revoking a status link, making a status link (its fields are optional). The public status page
+answers every role alike (a live link), its beacon too (204); the event API wants its bearer
+token, which no role's session carries (401, JSON).
 """
 from datetime import date, timedelta
 from decimal import Decimal
@@ -67,6 +77,12 @@ FOLLOWED_UP = (303, "/quotes", "success")             # a follow-up of one's own
 # form gets the card with the reason instead. The reason is flashed as an error.
 DECISION_REFUSED = (303, "/quotes/approvals", "error")
 LANGUAGE_REFUSED = (303, "/", "error")
+SHIPMENT = "/shipments/{shipment_id}"
+SHIP_REFUSED = (303, SHIPMENT, "error")      # a shipment's button refused by its rule (see the docstring)
+SHIP_DONE = (303, SHIPMENT, "success")       # a shipment's button that needs no form, done
+CHANGE_REFUSED = (303, "/shipments/vessels/changes/{change_id}", "error")   # notified already
+NOTICE_REFUSED = (303, "/shipments/{notice_shipment_id}", "error")         # no channel chosen
+BOOK_REFUSED = (303, "/quotes/{quote_id}", "error")                        # the sample quote is not won
 
 # A status, or (status, path of the Location header; {placeholders} are the sample ids), or
 # (status, path, category of the one message flashed by the request).
@@ -306,6 +322,178 @@ EXPECTED = {
     "quotes.impact": {
         "GET":  (LOGIN,     200,      200,      200,       200,      200),
     },
+    "shipments.index": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "shipments.new": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.book": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     BOOK_REFUSED, BOOK_REFUSED, BOOK_REFUSED, 403, 403),
+    },
+    "shipments.detail": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "shipments.edit": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.cancel": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_REFUSED, SHIP_REFUSED, SHIP_REFUSED, 403, 403),
+    },
+    "shipments.confirm": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_REFUSED, SHIP_REFUSED, SHIP_REFUSED, 403, 403),
+    },
+    "shipments.confirmation": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "shipments.leg_add": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.leg_calls": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+    },
+    "shipments.leg_delete": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_REFUSED, SHIP_REFUSED, SHIP_REFUSED, 403, 403),
+    },
+    "shipments.container_add": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.container_edit": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.container_delete": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_DONE, SHIP_DONE, SHIP_DONE, 403,    403),
+    },
+    "shipments.milestone_add": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.milestone_delete": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_REFUSED, SHIP_REFUSED, SHIP_REFUSED, 403, 403),
+    },
+    "shipments.exception_add": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.exception_edit": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.exception_resolve": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_REFUSED, SHIP_REFUSED, SHIP_REFUSED, 403, 403),
+    },
+    "shipments.exception_tell": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_REFUSED, SHIP_REFUSED, SHIP_REFUSED, 403, 403),
+    },
+    "shipments.document_add": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.document_received": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_DONE, SHIP_DONE, SHIP_DONE, 403,    403),
+    },
+    "shipments.document_delete": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_DONE, SHIP_DONE, SHIP_DONE, 403,    403),
+    },
+    "shipments.bl_add": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.courier_add": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.free_time_add": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.free_time_decide": {  # no version: stale
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_REFUSED, SHIP_REFUSED, SHIP_REFUSED, 403, 403),
+    },
+    "shipments.space_add": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.space_decide": {  # no answer chosen
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_REFUSED, SHIP_REFUSED, SHIP_REFUSED, 403, 403),
+    },
+    "shipments.link_add": {  # every field is optional: a link is made
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_DONE, SHIP_DONE, SHIP_DONE, 403,    403),
+    },
+    "shipments.link_revoke": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     SHIP_DONE, SHIP_DONE, SHIP_DONE, 403,    403),
+    },
+    "shipments.notice_sent": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     NOTICE_REFUSED, NOTICE_REFUSED, NOTICE_REFUSED, 403, 403),
+    },
+    "shipments.vessels": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "shipments.vessel_new": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.vessel": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "shipments.vessel_edit": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.vessel_schedule": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.change": {  # the customers a schedule change affects, and their notices
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "shipments.change_notify": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     CHANGE_REFUSED, CHANGE_REFUSED, CHANGE_REFUSED, 403, 403),
+    },
+    "shipments.import_milestones": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "shipments.integrations": {
+        "GET":  (LOGIN,     403,      403,      403,       403,      200),
+        "POST": (LOGIN,     403,      403,      403,       403,      422),
+    },
+    "shipments.integration_revoke": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     403,      403,      403,       403,      (303, "/shipments/integrations", "success")),
+    },
+    "status.page": {  # the customer's status page: a live link, no login
+        "GET":  (200,       200,      200,      200,       200,      200),
+    },
+    "status.seen": {  # the page's beacon: the view is counted by a job
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (204,       204,      204,      204,       204,      204),
+    },
+    "events_api.events": {  # DCSA events: a bearer token, which no session carries
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (401,       401,      401,      401,       401,      401),
+    },
 }
 
 # Record-level rules: on a customer owned by someone else an agent (new hire included) may
@@ -323,6 +511,11 @@ SAMPLE_OF = {
     ("handover.item_delete", "item_id"): "delete_item_id",
     ("handover.acknowledge", "note_id"): "inbox_note_id",
     ("handover.addendum", "note_id"): "acked_note_id",
+    ("shipments.container_delete", "container_id"): "delete_container_id",
+    ("shipments.document_delete", "document_id"): "delete_document_id",
+    ("shipments.document_received", "document_id"): "received_document_id",
+    ("shipments.link_revoke", "link_id"): "revoke_link_id",
+    ("shipments.space_decide", "request_id"): "space_request_id",
 }
 # Calls that end what the calls after them work on: last for each role (logging out the very last).
 FINAL = (("handover.submit_note", "POST"), ("auth.logout", "POST"))
@@ -471,6 +664,90 @@ def _quote_state(app):
         return quotes, done
 
 
+def _shipments(app, users, customers):
+    """Through the rules: a vessel call at Kaohsiung and Los Angeles, and for the agent's and the
+    new hire's customers a confirmed shipment with a leg, a container, a milestone from the feed,
+    a rolled container the customer was told about, a free-time and a space request waiting for
+    the carrier, a status link; for each of agent, new hire and supervisor, a container, two
+    documents and a link of their own to remove. The Los Angeles call's schedule changed and the
+    customers were told. Returns {owner key: samples} and the shared samples."""
+    from portal.auth.models import User
+    from portal.customers.models import Customer
+    from portal.shipments import dcsa, documents, queries, rules
+    from portal.shipments.models import DocumentKind, Source
+    secret = app.config["SECRET_KEY"]
+    numbers = iter(["CSQU3054383", "MSKU9070323", "TGHU1234567", "EGHU9011122", "TCNU7654328", "OOLU1234567",
+                    "CAIU2345678", "TRHU3456781", "FSCU4567898", "GESU5678905", "BMOU6789011", "SEGU7890121"])
+    with app.test_request_context():
+        person = {key: db.session.get(User, u.id) for key, u in users.items()}
+        lead = person["supervisor"]
+        start = utcnow()
+        base = {"carrier": "EGLV", "vessel_name": "EVER GIVEN", "imo": "9811000", "voyage": "2001E",
+                "terminal": "T5"}
+        khh = rules.create_call(lead, base | {"port": "TWKHH", "eta": start + timedelta(days=3),
+                                              "etd": start + timedelta(days=4), "doc_cutoff": start + timedelta(days=1)})
+        lax = rules.create_call(lead, base | {"port": "USLAX", "eta": start + timedelta(days=18),
+                                              "etd": start + timedelta(days=19)})
+        integration, _token = rules.create_integration(person["admin"], "Feed", "EGLV")
+        by_owner = {}
+        for key in ("agent", "new_hire"):
+            owner = person[key]
+            customer = db.session.get(Customer, customers[key])
+            shipment = rules.create_shipment(owner, {
+                "customer_id": customer.id, "carrier": "EGLV", "booking_no": f"BK-{key.upper().replace('_', '')}",
+                "mode": "fcl", "pol": "TWKHH", "pod": "USLAX", "container_type": "40HQ", "container_qty": 1,
+                "commodity": "Machine tools"})
+            rules.add_leg(owner, shipment, "TWKHH", "USLAX", khh, lax)
+            keep = rules.add_container(owner, shipment, {"number": next(numbers), "container_type": "40HQ"})
+            rules.confirm_booking(owner, shipment, shipment.version)
+            fed = rules.record_milestone(None, shipment, "loaded", utcnow(), container=keep, source=Source.API,
+                                         integration=integration, external_id=f"ev-{key}")
+            rolled = rules.record_exception(owner, shipment, {
+                "kind": "rolled", "container_id": keep.id, "missed_call_id": khh.id, "reason": "Overbooked",
+                "rebooked_call_id": None, "fee": None, "fee_currency": None, "documents_cancelled": False,
+                "redeclared": False})
+            draft = documents.exception_notice(shipment, rolled, None, app.config)
+            rules.tell_customer(owner, shipment, rolled, draft, email_ready=False)
+            free = rules.request_free_time(owner, shipment, "detention", 14)
+            space = rules.request_space(owner, shipment, "Urgent")
+            _link, token = rules.create_link(owner, shipment, secret, "sample")
+            samples = {"shipment_id": shipment.id, "container_id": keep.id, "leg_id": shipment.legs[0].id,
+                       "milestone_id": fed.id, "exception_id": rolled.id, "request_id": free.id,
+                       "space_request_id": space.id, "token": token, "actors": {}}
+            for actor_key in (("agent", "supervisor") if key == "agent" else ("new_hire",)):
+                actor = person[actor_key]
+                mine = rules.add_container(actor, shipment, {"number": next(numbers), "container_type": "20GP"})
+                received = rules.require_document(actor, shipment, DocumentKind.PACKING_LIST if actor_key != "supervisor"
+                                                  else DocumentKind.COMMERCIAL_INVOICE)
+                dropped = rules.require_document(actor, shipment, DocumentKind.DG_DECLARATION
+                                                 if actor_key != "supervisor" else DocumentKind.SI) \
+                    if actor_key != "supervisor" else next(d for d in queries.documents_of(shipment.id)
+                                                           if d.kind == DocumentKind.SI)
+                link, _t = rules.create_link(actor, shipment, secret, f"revoke {actor_key}")
+                samples["actors"][actor_key] = {"delete_container_id": mine.id, "received_document_id": received.id,
+                                                "delete_document_id": dropped.id, "revoke_link_id": link.id}
+            by_owner[key] = samples
+        change = rules.change_schedule(lead, lax, lax.version, lax.eta + timedelta(days=1), None,
+                                       lax.etd + timedelta(days=1), "typhoon")
+        shipments = queries.shipments_on(lax)
+        tokens = rules.ensure_links(lead, shipments, secret)
+        drafts = documents.schedule_notices(change, shipments, {k: f"/s/{v}" for k, v in tokens.items()}, app.config)
+        notices = rules.notify_schedule_change(lead, change, drafts, email_ready=False)
+        notice = notices[0]
+        shared = {"call_id": khh.id, "change_id": change.id, "integration_id": integration.id,
+                  "notice_id": notice.id, "notice_shipment_id": notice.shipments[0].id}
+        db.session.commit()
+        assert dcsa  # the feed's milestone above stands for what dcsa.import_events records
+    return by_owner, shared
+
+
+def _shipment_samples(shipments, role):
+    by_owner, shared = shipments
+    own = by_owner["new_hire" if role == "new_hire" else "agent"]
+    actor = own["actors"].get(role) or next(iter(own["actors"].values()))
+    return {k: v for k, v in own.items() if k != "actors"} | actor | shared
+
+
 def _contact_ids(app, customer_id):
     with app.app_context():
         rows = db.session.execute(sa.select(Contact.name, Contact.id).where(Contact.customer_id == customer_id))
@@ -564,11 +841,15 @@ def _handover_state(app):
 
 
 def test_every_route_for_every_role(app, make_user, make_customer):
+    from portal.extensions import limiter
+    with app.app_context():
+        limiter.reset()   # the status page's per-address allowance starts afresh
     routes = _routes(app)
     _assert_matrix_covers(routes)
     users, customers, clients = _setup(app, make_user, make_customer)
     notes = _handover_notes(app, users)
     quotes = _quotes(app, users, customers)
+    shipments = _shipments(app, users, customers)
     shift_id = _day_shift(app)
     before = _versions(app)
     notes_before, items_before = _handover_state(app)
@@ -577,7 +858,7 @@ def test_every_route_for_every_role(app, make_user, make_customer):
     def sample_for(role):
         owned = customers["new_hire"] if role == "new_hire" else customers["agent"]
         return _samples(app, role, owned, users["agent"].id) | _handover_samples(notes, role) \
-            | _quote_samples(quotes, role) | {"shift_id": shift_id}
+            | _quote_samples(quotes, role) | _shipment_samples(shipments, role) | {"shift_id": shift_id}
 
     mismatches = []
     _walk(app, clients, routes, sample_for, _expected, mismatches)
@@ -621,6 +902,21 @@ def test_every_route_for_every_role(app, make_user, make_customer):
     assert sorted((status, version, current, agent_id) for _n, _r, status, version, current, agent_id in copies) \
         == sorted(("draft", 1, True, users[k].id) for k in ("agent", "new_hire", "supervisor"))
     assert follow_ups_after == follow_ups_before | {quotes["follow_ups"][k]: True for k in ("agent", "supervisor")}
+
+    # Shipments: the refused buttons left each sample shipment as it was (loaded, its leg, its
+    # kept container); only each actor's own container, documents and link went.
+    from portal.shipments.models import Container, Leg, RequiredDocument, Shipment, StatusLink
+    with app.app_context():
+        for own in shipments[0].values():
+            shipment = db.session.get(Shipment, own["shipment_id"])
+            assert (shipment.status, shipment.cancelled_at) == ("loaded", None)
+            assert db.session.get(Leg, own["leg_id"]) is not None
+            assert db.session.get(Container, own["container_id"]) is not None
+            for mine in own["actors"].values():
+                assert db.session.get(Container, mine["delete_container_id"]) is None
+                assert db.session.get(RequiredDocument, mine["delete_document_id"]) is None
+                assert db.session.get(RequiredDocument, mine["received_document_id"]).received_at is not None
+                assert db.session.get(StatusLink, mine["revoke_link_id"]).revoked_at is not None
 
 
 def test_record_level_access_to_someone_elses_customer(app, make_user, make_customer):
