@@ -148,9 +148,13 @@ def run_migrations_online():
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise RuntimeError(f"migration left rows whose parent is gone: {broken[:10]}")
-        if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
         _rebuild_search_if_asked(connection)
+        if connection.in_transaction():
+            connection.commit()
+        if sqlite:
+            # Never hand a connection without foreign keys back to the pool: the next one is
+            # made afresh, with them on (portal.core.database.configure_sqlite).
+            connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -4,13 +4,11 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from portal.auth.models import Team
 from portal.core.forms import WORKING_YEARS, PortalForm, blank_to_none, options
-from portal.core.i18n import Language
+from portal.core.i18n import Language, zone_choices
 from portal.core.policy import Role
 
 USERNAME = Regexp(r"^[a-z0-9][a-z0-9._-]{1,39}$",
                   message=_l("Use 2 to 40 lower-case letters, digits, dots, dashes or underscores."))
-TIMEZONES = ("Asia/Taipei", "Asia/Hong_Kong", "Asia/Shanghai", "Asia/Singapore", "Asia/Tokyo",
-             "Europe/London", "Europe/Rotterdam", "America/Los_Angeles", "America/New_York", "UTC")
 
 
 def team_choices():
@@ -37,7 +35,7 @@ class UserForm(PortalForm):
     probation_ends_on = DateField(_l("Probation ends on"), validators=[Optional(), WORKING_YEARS])
     team = SelectField(_l("Team"), choices=team_choices, default="")
     locale = SelectField(_l("Language"), choices=Language.choices)
-    timezone = SelectField(_l("Time zone"), choices=options((tz, tz) for tz in TIMEZONES))
+    timezone = SelectField(_l("Time zone"), choices=lambda: options(zone_choices()))
     active = BooleanField(_l("Active (may log in)"), default=True)
     version = HiddenField()
 

@@ -151,6 +151,28 @@ def zone_name(zone: str) -> str:
         return zone
 
 
+# The zones people pick for themselves and for shifts: where the department and its customers work.
+TIMEZONES = ("Asia/Taipei", "Asia/Hong_Kong", "Asia/Shanghai", "Asia/Singapore", "Asia/Tokyo", "Asia/Seoul",
+             "Asia/Ho_Chi_Minh", "Asia/Bangkok", "Europe/London", "Europe/Amsterdam", "Europe/Berlin",
+             "America/Los_Angeles", "America/New_York", "UTC")
+
+
+def zone_choices(zones=TIMEZONES) -> list[tuple[str, str]]:
+    """(zone, label) pairs for a picker: the city in the reader's language and its offset now
+    ("台北 (GMT+08:00)"), ordered by offset then name; the stored value stays the zone's ID."""
+    from babel.dates import get_timezone_gmt
+    locale = str(get_locale())
+    from portal.core.clock import now
+    moment = now().replace(tzinfo=UTC)
+    labelled = []
+    for zone in zones:
+        offset = moment.astimezone(ZoneInfo(zone)).utcoffset()
+        gmt = get_timezone_gmt(moment.astimezone(ZoneInfo(zone)), locale=locale)
+        name = zone_name(zone) if zone != "UTC" else "UTC"
+        labelled.append((offset, name, zone, f"{name} ({gmt})" if zone != "UTC" else "UTC"))
+    return [(zone, label) for _offset, _name, zone, label in sorted(labelled)]
+
+
 def waited(since: datetime | None, now: datetime) -> str:
     """How long something has waited, in words ("3 hours"): minutes up to an hour, hours up to
     two days, then days. Under a minute reads "1 minute", not "0 seconds"."""

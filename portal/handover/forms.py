@@ -3,7 +3,8 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, I
                      TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.auth.forms import TIMEZONES, team_choices
+from portal.auth.forms import team_choices
+from portal.core.i18n import zone_choices
 from portal.core.forms import WORKING_YEARS, ActionForm, PortalForm, options
 from portal.handover.models import Category, Priority
 
@@ -50,15 +51,19 @@ class AddendumForm(PortalForm):
 
 class ShiftForm(PortalForm):
     name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Enter a name.")), Length(max=40)])
-    name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(_l("Enter a name.")), Length(max=40)])
+    name_zh_hant = StringField(_l("Name in Traditional Chinese"),
+                               validators=[DataRequired(_l("Enter a name.")), Length(max=40)])
+    name_zh_hans = StringField(_l("Name in Simplified Chinese"),
+                               validators=[DataRequired(_l("Enter a name.")), Length(max=40)])
     starts_at = TimeField(_l("Starts at"), validators=[DataRequired(_l("Enter a time as HH:MM."))])
     ends_at = TimeField(_l("Ends at"), validators=[DataRequired(_l("Enter a time as HH:MM."))])
-    timezone = SelectField(_l("Time zone"), choices=options((tz, tz) for tz in TIMEZONES))
+    timezone = SelectField(_l("Time zone"), choices=lambda: options(zone_choices()))
     position = IntegerField(_l("Order"), default=1, validators=[Optional(), NumberRange(0, 99)])
     active = BooleanField(_l("In use"), default=True)
     version = HiddenField()
 
     def values(self) -> dict:
-        return {"name_en": self.name_en.data, "name_zh": self.name_zh.data, "starts_at": self.starts_at.data,
+        return {"name_en": self.name_en.data, "name_zh_hant": self.name_zh_hant.data,
+                "name_zh_hans": self.name_zh_hans.data, "starts_at": self.starts_at.data,
                 "ends_at": self.ends_at.data, "timezone": self.timezone.data, "position": self.position.data or 0,
                 "active": self.active.data}

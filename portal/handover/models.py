@@ -50,8 +50,10 @@ class Shift(db.Model):
     __tablename__ = "shift"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The shift's name in each of the portal's languages (shown in the reader's).
     name_en: Mapped[str] = mapped_column(sa.String(40))
-    name_zh: Mapped[str] = mapped_column(sa.String(40))
+    name_zh_hant: Mapped[str] = mapped_column(sa.String(40))
+    name_zh_hans: Mapped[str] = mapped_column(sa.String(40))
     starts_at: Mapped[time]
     ends_at: Mapped[time]
     timezone: Mapped[str] = mapped_column(sa.String(64))
@@ -60,6 +62,9 @@ class Shift(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    def name_in(self, locale: str) -> str:
+        return {"zh_Hant": self.name_zh_hant, "zh_Hans": self.name_zh_hans}.get(locale) or self.name_en
 
     @property
     def crosses_midnight(self) -> bool:

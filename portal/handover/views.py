@@ -46,8 +46,9 @@ def _today() -> date:
 
 
 def shift_name(shift: Shift) -> str:
+    """The shift's name in the reader's language."""
     from flask_babel import get_locale
-    return shift.name_zh if str(get_locale()).startswith("zh") else shift.name_en
+    return shift.name_in(str(get_locale()))
 
 
 def _start_form():

@@ -153,3 +153,19 @@ def test_pages_and_static_files_are_compressed_and_static_files_cached_for_a_yea
     assert "max-age=31536000" in static.headers["Cache-Control"] and "immutable" in static.headers["Cache-Control"]
     assert b".topbar" in gzip.decompress(static.data)
     assert "immutable" not in c.get("/static/css/portal.css").headers.get("Cache-Control", "")  # no version: no promise
+
+
+def test_form_messages_pickers_and_language_names_speak_the_users_language(as_role):
+    """WTForms' own messages, time-zone pickers and language names on a Chinese page are Chinese."""
+    c, _ = as_role("admin", locale="zh_Hans")
+    response = c.form("/customers/new", {"code": "TW-0100", "name_en": "x" * 200, "kind": "direct",
+                                         "grade": "B", "source": "self_sourced", "preferred_locale": "en"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "最多 160 个字符" in page and "characters" not in page
+    form = c.get("/admin/users/new").get_data(as_text=True)
+    assert 'value="Asia/Taipei">台北 (GMT+08:00)</option>' in form and ">Asia/Taipei<" not in form
+    assert 'value="zh_Hant">繁体中文</option>' in form and 'value="en">英语</option>' in form
+    users = c.get("/admin/users").get_data(as_text=True)
+    assert "<td>简体中文</td>" in users and "<td>English</td>" not in users
+    shifts = c.get("/handover/shifts").get_data(as_text=True)
+    assert "日班" in shifts and "Day" not in shifts and "台北" in shifts

@@ -283,11 +283,11 @@ def test_timeline_lists_items_about_the_customer(people, app):
 
 def test_shift_settings_validate(people):
     with pytest.raises(RuleViolation):
-        rules.save_shift(people["lead"], None, None, {"name_en": "Odd", "name_zh": "怪", "starts_at": time(8),
+        rules.save_shift(people["lead"], None, None, {"name_en": "Odd", "name_zh_hant": "怪", "name_zh_hans": "怪", "starts_at": time(8),
                                                       "ends_at": time(8), "timezone": "Asia/Taipei", "position": 4,
                                                       "active": True})
     with pytest.raises(RuleViolation):
-        rules.save_shift(people["lead"], None, None, {"name_en": "Odd", "name_zh": "怪", "starts_at": time(8),
+        rules.save_shift(people["lead"], None, None, {"name_en": "Odd", "name_zh_hant": "怪", "name_zh_hans": "怪", "starts_at": time(8),
                                                       "ends_at": time(9), "timezone": "Mars/Base", "position": 4,
                                                       "active": True})
 
