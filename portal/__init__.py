@@ -18,8 +18,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from portal.core import (database, errors, htmx as htmx_responses, i18n, jobs, links, nav, search, security,
-                             static, urls)
+    from portal.core import (audit, database, errors, htmx as htmx_responses, i18n, jobs, links, nav, search,
+                             security, static, urls)
     from portal.core.policy import can
     from portal.reference import names as reference_names
 
@@ -56,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     nav.register(app)
     app.jinja_env.globals.update(can=can)
     i18n.register(app)
+    audit.register(app)
     urls.register(app)
     links.register(app)
     errors.register(app)

@@ -1,8 +1,10 @@
 """The audit log: who changed what, when, with the values before and after."""
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.clock import now
@@ -72,22 +74,95 @@ def entries_for(parent, limit: int = 100):
     ).all()
 
 
-def user_names(entries, field: str) -> dict:
-    """Display names of the users a field of these entries refers to (one query)."""
-    ids = {v for e in entries for v in e.changes.get(field, ()) if isinstance(v, int)}
+def user_names(entries, *fields: str) -> dict:
+    """Display names of the users these fields of these entries refer to (one query)."""
+    fields = fields or tuple(current_app.extensions.get("audit_user_fields", ()))
+    ids = {v for e in entries for f in fields for v in e.changes.get(f, ()) if isinstance(v, int)}
     if not ids:
         return {}
     user = db.metadata.tables["user"]
     return dict(db.session.execute(sa.select(user.c.id, user.c.display_name).where(user.c.id.in_(ids))).all())
 
 
-def describe_values(app, field: str, choice) -> None:
-    """Recorded values of field are shown with choice's labels (features call this in init_app)."""
-    app.extensions.setdefault("audit_value_labels", {})[field] = choice
+# --- how recorded changes read ---------------------------------------------------------------------
+# Features describe their fields in init_app: labels (form labels, in the reader's language),
+# how a value reads (a Choice's labels, or a function), which fields hold a user's id. The
+# change tables of every page then read the same way (macros/audit.html).
 
 
-def value_label(app, field: str, value) -> str | None:
-    """The label a feature registered for a recorded value, or None."""
-    choice = app.extensions.get("audit_value_labels", {}).get(field)
-    member = choice.get(value) if choice is not None and isinstance(value, str) else None
-    return member.label if member is not None else None
+def describe_fields(app, labels: dict, table: str | None = None) -> None:
+    """{field name: label} for the change tables (lazy strings: read in the reader's language);
+    with table, for the changes of that table's records only."""
+    registry = app.extensions.setdefault("audit_field_labels", {})
+    registry.update({(table, name): label for name, label in labels.items()})
+
+
+def describe_values(app, field: str, how, table: str | None = None) -> None:
+    """Recorded values of field read as how says: a Choice (its labels) or a function value -> text;
+    with table, for that table's records only (a shipment's status is not a quote's)."""
+    app.extensions.setdefault("audit_value_labels", {})[(table, field)] = how
+
+
+def _described(registry: str, table: str | None, name: str):
+    found = current_app.extensions.get(registry, {})
+    return found.get((table, name), found.get((None, name)))
+
+
+def describe_users(app, *fields: str) -> None:
+    """Fields whose recorded values are users' ids: shown as their names."""
+    app.extensions.setdefault("audit_user_fields", set()).update(fields)
+
+
+def form_labels(*forms) -> dict:
+    """{field name: label} of form classes, for describe_fields."""
+    from wtforms.fields.core import UnboundField
+    labels = {}
+    for form in forms:
+        for name in dir(form):
+            unbound = getattr(form, name, None)
+            if isinstance(unbound, UnboundField):
+                label = unbound.kwargs.get("label") or (unbound.args[0] if unbound.args else None)
+                if label:
+                    labels.setdefault(name, label)
+    return labels
+
+
+def field_label(name: str, table: str | None = None) -> str:
+    label = _described("audit_field_labels", table, name)
+    return str(label) if label is not None else name
+
+
+_ISO_MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$")
+_ISO_DAY = re.compile(r"^\d{4}-\d\d-\d\d$")
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+
+
+def value_text(name: str, value, user_names: dict | None = None, table: str | None = None) -> str:
+    """A recorded value as the reader knows it: labels for codes, Yes/No for flags, names for
+    users, dates and amounts in the reader's format."""
+    from flask_babel import gettext
+    from portal.core import i18n
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, list):
+        return gettext(", ").join(value_text(name, v, user_names, table) for v in value)
+    how = _described("audit_value_labels", table, name)
+    if callable(how) and not hasattr(how, "get"):
+        return how(value)
+    if how is not None and isinstance(value, str) and how.get(value) is not None:
+        return str(how.get(value).label)
+    if name in current_app.extensions.get("audit_user_fields", ()) and isinstance(value, int):
+        return (user_names or {}).get(value, str(value))
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        return i18n.when(datetime.fromisoformat(value))
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return i18n.day(date.fromisoformat(value))
+    if isinstance(value, str) and _DECIMAL.match(value):
+        return i18n.number(Decimal(value))
+    return str(value)
+
+
+def register(app) -> None:
+    app.jinja_env.globals.update(audit_field=field_label, audit_value=value_text)

@@ -1,9 +1,10 @@
 """Customers and contacts: the record every screen hangs off."""
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l, ngettext
 
 from portal.auth import holdings
-from portal.core import search, timeline
-from portal.customers import queries
+from portal.core import audit, search, timeline
+from portal.core.i18n import Language, country_name
+from portal.customers import forms, queries
 from portal.customers.models import Grade, Kind, Source
 from portal.customers.views import bp
 
@@ -21,3 +22,12 @@ def init_app(app) -> None:
     timeline.add_source(app, queries.timeline_entries)
     search.register(app, queries.search_source())
     holdings.add_counter(app, _books)
+    # How the change history reads (macros/audit.html).
+    audit.describe_fields(app, audit.form_labels(forms.CustomerForm, forms.ContactForm, forms.CreditForm,
+                                                 forms.GradeForm)
+                          | {"owner_id": _l("Owner"), "grade": _l("Grade"), "number": _l("Number"),
+                             "status": _l("Status"), "customers": _l("Customers")})
+    for field, choice in (("kind", Kind), ("source", Source), ("preferred_locale", Language), ("grade", Grade)):
+        audit.describe_values(app, field, choice, "customer")
+    audit.describe_values(app, "country", country_name, "customer")
+    audit.describe_users(app, "owner_id")

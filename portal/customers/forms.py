@@ -1,16 +1,14 @@
 from decimal import Decimal
 
 from babel import Locale
-from flask import current_app
 from flask_babel import get_locale, lazy_gettext as _l
 from wtforms import (BooleanField, DateField, DecimalField, EmailField, FieldList, Form, FormField, HiddenField,
                      IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import StopValidation, DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.core import audit
 from portal.core.forms import PortalForm, blank_to_none, options, years_between
-from portal.core.i18n import Language, country_name
+from portal.core.i18n import Language
 from portal.customers.models import Grade, Kind, Source
 from portal.reference import CURRENCIES
 
@@ -126,31 +124,3 @@ class CreditForm(PortalForm):
         NumberRange(0, 999_999_999_999, _l("Enter an amount from 0 to 999,999,999,999."))])
     credit_currency = SelectField(_l("Currency"), choices=options((c, c) for c in CURRENCIES))
     version = HiddenField()
-
-
-def field_label(name: str) -> str:
-    """The label of a customer, contact or credit field, for the change history."""
-    for form_class in (CustomerForm, ContactForm, CreditForm, GradeForm):
-        unbound = getattr(form_class, name, None)
-        if unbound is not None and unbound.args:
-            return str(unbound.args[0])
-    extra = {"grade": _l("Grade"), "owner_id": _l("Owner"), "number": _l("Number"), "status": _l("Status")}
-    return str(extra.get(name, name))
-
-
-FIELD_CHOICES = {"kind": Kind, "source": Source, "preferred_locale": Language}
-
-
-def audit_value(name: str, value, user_names: dict) -> str:
-    """A recorded value as the reader knows it: labels for codes and flags, names for users."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return str(_l("Yes") if value else _l("No"))
-    if name == "owner_id":
-        return user_names.get(value, str(value))
-    if name == "country":
-        return country_name(value)
-    if name in FIELD_CHOICES:
-        return FIELD_CHOICES[name].label_of(value)
-    return audit.value_label(current_app, name, value) or str(value)

@@ -15,8 +15,7 @@ from portal.core.rules import RuleViolation
 from portal.core.timeline import timeline_for
 from portal.core.urls import text_arg
 from portal.customers import queries, rules
-from portal.customers.forms import (BookHandoverForm, ContactForm, CreditForm, CustomerForm, GradeForm, OwnerForm,
-                                    audit_value, field_label)
+from portal.customers.forms import BookHandoverForm, ContactForm, CreditForm, CustomerForm, GradeForm, OwnerForm
 from portal.customers.models import Contact
 from portal.extensions import db
 
@@ -24,8 +23,6 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 
 CHANGED = "customerChanged"  # panels of the detail page refresh on this event
 
-bp.add_app_template_global(field_label)
-bp.add_app_template_global(audit_value)
 
 
 def _customer_or_404(customer_id: int):
@@ -127,7 +124,7 @@ def _panel_forms(customer):
 
 def _audit_context(customer) -> dict:
     entries = audit.entries_for(customer)
-    return {"audit_entries": entries, "user_names": audit.user_names(entries, "owner_id")}
+    return {"audit_entries": entries, "user_names": audit.user_names(entries)}
 
 
 @bp.get("/<id:customer_id>")

@@ -24,4 +24,4 @@ def init_app(app) -> None:
     timeline.add_source(app, queries.timeline_entries)
     search.register(app, queries.search_source())
     nav.add_counter(app, "quotes", _nav_count)
-    audit.describe_values(app, "status", Status)
+    audit.describe_values(app, "status", Status, "quote")

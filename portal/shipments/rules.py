@@ -615,8 +615,8 @@ def record_milestone(actor: User | None, shipment: Shipment, kind: MilestoneKind
     _touch(shipment)
     db.session.flush()
     audit.record(actor, "milestone", shipment, {
-        "milestone": [None, f"{kind.value} {at:%Y-%m-%d %H:%M} {port or ''} "
-                            f"{container.number if container else ''}".strip()], "source": [None, source]})
+        "milestone": [None, kind.value], "at": [None, at], "port": [None, port],
+        "container": [None, container.number if container else None], "source": [None, source]})
     return milestone
 
 
@@ -630,8 +630,8 @@ def remove_milestone(actor: User, shipment: Shipment, milestone: Milestone) -> N
     _refresh_status(shipment)
     _touch(shipment)
     db.session.flush()
-    audit.record(actor, "milestone", shipment, {"milestone": [f"{milestone.kind.value} {milestone.at:%Y-%m-%d %H:%M}",
-                                                              None]})
+    audit.record(actor, "milestone", shipment, {"milestone": [milestone.kind.value, None],
+                                                "at": [milestone.at, None]})
 
 
 def _refresh_status(shipment: Shipment) -> None:
@@ -793,8 +793,8 @@ def add_bl_revision(actor: User, shipment: Shipment, kind: str, description: str
     db.session.add(revision)
     _touch(shipment)
     db.session.flush()
-    audit.record(actor, "bl", shipment, {"bl": [None, f"{kind.value}: {description.strip()[:80]}"],
-                                         "fee": [None, f"{fee} {currency}" if fee is not None else None]})
+    audit.record(actor, "bl", shipment, {"bl": [None, kind.value], "description": [None, description.strip()[:80]],
+                                         "fee": [None, fee], "fee_currency": [None, currency if fee is not None else None]})
     return revision
 
 
@@ -965,8 +965,7 @@ def _make_notice(actor: User, customer: Customer, kind: NoticeKind, subject: str
     db.session.add(notice)
     db.session.flush()
     for shipment in shipments:
-        audit.record(actor, "notice", shipment, {"notice": [None, f"#{notice.id} {kind.value}"],
-                                                 "state": [None, notice.state]})
+        audit.record(actor, "notice", shipment, {"notice": [None, kind.value], "notice_state": [None, notice.state]})
     return notice
 
 
@@ -1023,7 +1022,7 @@ def mark_sent_by_hand(actor: User, notice: Notice, expected_version, channel: st
             message.state, message.last_error = DeliveryState.FAILED, "sent by hand instead"
     db.session.flush()
     for shipment in notice.shipments:
-        audit.record(actor, "notice", shipment, {"notice": [None, f"#{notice.id}"], "channel": [None, channel]})
+        audit.record(actor, "notice", shipment, {"notice_state": [None, NoticeState.SENT], "channel": [None, channel]})
 
 
 def settle_notice(notice: Notice) -> None:
