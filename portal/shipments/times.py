@@ -41,9 +41,13 @@ def zone_offset(utc: datetime, port: str | None, locale: str = "en") -> str:
 
 
 def format_port_time(utc: datetime | None, port: str | None, locale: str = "en", weekday: bool = True) -> str:
-    """A stored UTC time as the port's local date and time, e.g. "Mon, Mar 10, 2025, 14:00"."""
+    """A stored UTC time as the port's local date and time: in words with the weekday for people
+    and documents ("Mon, Mar 10, 2025 14:00"), or as in every table ("2025-03-10 14:00", the
+    same in each language so that columns line up) when weekday is False."""
     if utc is None:
         return ""
     aware = utc.replace(tzinfo=UTC).astimezone(ZoneInfo(port_zone(port)))
-    day = format_skeleton("yMMMEd" if weekday else "yMMMd", aware, locale=locale)
+    if not weekday:
+        return aware.strftime("%Y-%m-%d %H:%M")
+    day = format_skeleton("yMMMEd", aware, locale=locale)
     return f"{day} {format_time(aware, 'HH:mm', locale=locale)}"

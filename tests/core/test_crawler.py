@@ -7,8 +7,6 @@ page is one shape whatever its id; a list with other filters is another), breadt
 the home page.
 """
 import re
-from collections import Counter, deque
-from html.parser import HTMLParser
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -17,12 +15,12 @@ import sqlalchemy as sa
 
 from portal.demo.data import load_demo
 from portal.extensions import db
+from tests.site_map import Page, pages, shape
 
 LOCALES = ("zh_Hant", "zh_Hans")
 USERS = ("agent", "newhire", "lead", "finance", "admin")     # one of each role (demo staff)
 MAX_PAGES = 160              # per user and language
 PER_SHAPE = 3                # pages of one URL shape
-SKIP = ("/logout", "/static/", "/s/", "/api/", "/healthz")
 
 # What may stay in Latin letters on a Chinese page: codes and units the trade writes in English.
 ALLOWED = {
@@ -36,52 +34,6 @@ ALLOWED = {
 }
 CODE = re.compile(r"^(?:[A-Z0-9][A-Z0-9/&.+-]*|[A-Z][a-z]?[0-9][A-Za-z0-9-]*|[a-z]{1,2}[0-9]+)$")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'&/.+-]*[A-Za-z]|[A-Za-z]")
-TEXT_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
-URL = re.compile(r"https?://\S+")
-
-
-class Page(HTMLParser):
-    """The links of a page and its visible text (and the attributes people read). Left out:
-    scripts, machine values (<code>, <kbd>, <samp>) and what is marked as another language
-    (lang="en": the language switch names English in English)."""
-
-    SKIPPED = ("script", "style", "template", "code", "kbd", "samp")
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.links, self.texts = [], []
-        self._skipping: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "a" and attrs.get("href") and not attrs.get("download"):
-            self.links.append(attrs["href"])
-        if self._skipping or tag in self.SKIPPED or (attrs.get("lang") or "zh").startswith("en"):
-            if tag not in ("input", "img", "br", "meta", "link"):
-                self._skipping.append(tag)
-            return
-        for name in TEXT_ATTRIBUTES:
-            if attrs.get(name):
-                self.texts.append(attrs[name])
-        if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
-            self.texts.append(attrs["value"])
-
-    def handle_endtag(self, tag):
-        if self._skipping and self._skipping[-1] == tag:
-            self._skipping.pop()
-
-    def handle_data(self, data):
-        if not self._skipping and data.strip():
-            self.texts.append(URL.sub(" ", data))
-
-
-def shape(path: str) -> str:
-    """/customers/12?after=x&grade=A -> /customers/{id}?after&grade"""
-    parts = urlsplit(path)
-    template = re.sub(r"/\d+", "/{id}", parts.path)
-    template = re.sub(r"/[A-Za-z0-9_-]{20,}", "/{token}", template)
-    keys = sorted({pair.split("=")[0] for pair in parts.query.split("&") if pair})
-    return template + ("?" + "&".join(keys) if keys else "")
 
 
 def data_vocabulary() -> set[str]:
@@ -116,45 +68,20 @@ def crawl(app, username, password, locale, vocabulary):
     client = app.test_client()
     client.login_as(SimpleNamespace(username=username), password)
     client.form("/language", {"lang": locale, "next": "/"})
-    seen_shapes, visited = Counter(), set()
-    queue = deque([("/", "(start)")])
-    problems = []
-    while queue and len(visited) < MAX_PAGES:
-        path, found_on = queue.popleft()
-        if path in visited:
-            continue
-        visited.add(path)
-        response = client.get(path)
+    visited, problems = [], []
+    for path, response, found_on in pages(client, MAX_PAGES, PER_SHAPE):
+        visited.append(path)
         status = response.status_code
         if status >= 500:
             problems.append(f"{status} {path} (linked from {found_on})")
-            continue
-        if status in (403, 404):
+        elif status in (403, 404):
             problems.append(f"{status} {path}: a link this user cannot follow (on {found_on})")
-            continue
-        if status in (301, 302, 303):
-            target = urlsplit(response.headers["Location"])
-            if target.path == "/login":
-                problems.append(f"{path} logged the user out (on {found_on})")
-            else:
-                queue.appendleft((target.path + (f"?{target.query}" if target.query else ""), path))
-            continue
-        if "text/html" not in response.content_type:
-            continue
-        page = Page()
-        page.feed(response.get_data(as_text=True))
-        words = english_words(page.texts, vocabulary)
-        if words:
-            problems.append(f"English on {path}: {sorted(set(words))[:12]}")
-        for href in page.links:
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith(SKIP):
-                continue
-            link = parts.path + (f"?{parts.query}" if parts.query else "")
-            if link in visited or seen_shapes[shape(link)] >= PER_SHAPE:
-                continue
-            seen_shapes[shape(link)] += 1
-            queue.append((link, path))
+        elif status in (301, 302, 303) and urlsplit(response.headers["Location"]).path == "/login":
+            problems.append(f"{path} logged the user out (on {found_on})")
+        elif hasattr(response, "parsed"):
+            words = english_words(response.parsed.texts, vocabulary)
+            if words:
+                problems.append(f"English on {path}: {sorted(set(words))[:12]}")
     return visited, problems
 
 
