@@ -48,7 +48,11 @@ def from_environment() -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
         "PORTAL_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "Asia/Taipei"),
         # The company name printed on customer documents (quotations).
-        "PORTAL_COMPANY_NAME": os.environ.get("PORTAL_COMPANY_NAME", ""),
+        # The company on customers' documents until an admin sets it (/admin/company).
+        **{name: os.environ.get(name, "") for name in (
+            "PORTAL_COMPANY_NAME", "PORTAL_COMPANY_NAME_ZH_HANT", "PORTAL_COMPANY_NAME_ZH_HANS",
+            "PORTAL_COMPANY_ADDRESS", "PORTAL_COMPANY_ADDRESS_ZH_HANT", "PORTAL_COMPANY_ADDRESS_ZH_HANS",
+            "PORTAL_COMPANY_PHONE", "PORTAL_COMPANY_EMAIL", "PORTAL_COMPANY_WEBSITE")},
         "BABEL_DEFAULT_LOCALE": locale if locale in LANGUAGES else "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

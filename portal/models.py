@@ -1,5 +1,6 @@
 """Every feature's models, imported in one place for Alembic autogenerate and the shell."""
 from portal.auth.models import LoginAttempt, User  # noqa: F401
+from portal.company.models import CompanyProfile  # noqa: F401
 from portal.core.audit import AuditEntry  # noqa: F401
 from portal.core.search import SearchDocument  # noqa: F401
 from portal.core.sequence import Counter  # noqa: F401

@@ -30,6 +30,7 @@ class UserForm(PortalForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name colleagues know this person by.")), Length(max=80)])
     email = EmailField(_l("E-mail"), filters=[blank_to_none],
                        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)])
+    phone = StringField(_l("Phone (direct line or extension)"), filters=[blank_to_none], validators=[Length(max=40)])
     role = SelectField(_l("Role"), choices=Role.choices, validators=[DataRequired(_l("Choose a role."))])
     is_new_hire = BooleanField(_l("New hire (quotes wait for a supervisor)"))
     probation_ends_on = DateField(_l("Probation ends on"), validators=[Optional(), WORKING_YEARS])
@@ -40,7 +41,7 @@ class UserForm(PortalForm):
     version = HiddenField()
 
     def values(self) -> dict:
-        values = {f: getattr(self, f).data for f in ("display_name", "email", "role", "is_new_hire",
+        values = {f: getattr(self, f).data for f in ("display_name", "email", "phone", "role", "is_new_hire",
                                                      "probation_ends_on", "team", "locale", "timezone", "active")}
         values["team"] = values["team"] or None
         return values

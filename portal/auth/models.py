@@ -24,6 +24,7 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(sa.String(40), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(80))
     email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))     # on the quotations the agent sends
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(ChoiceColumn(Role, 20))
     is_new_hire: Mapped[bool] = mapped_column(default=False)

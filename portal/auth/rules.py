@@ -16,7 +16,7 @@ from portal.extensions import db
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128
-USER_FIELDS = ("display_name", "email", "role", "is_new_hire", "probation_ends_on", "team",
+USER_FIELDS = ("display_name", "email", "phone", "role", "is_new_hire", "probation_ends_on", "team",
                "locale", "timezone", "active")
 
 

@@ -107,6 +107,7 @@ RULES = {
     "customers.credit": _roles(Role.FINANCE, Role.ADMIN),
     "audit.view": _roles(Role.SUPERVISOR, Role.ADMIN),
     "users.manage": _roles(Role.ADMIN),
+    "company.manage": _roles(Role.ADMIN),
     "handover.use": _roles(*BOOK_HOLDERS),
     "handover.receive": _book_holder,
     "handover.board": _roles(Role.SUPERVISOR, Role.ADMIN),

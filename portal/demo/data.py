@@ -42,15 +42,15 @@ STAFF = (
     {"username": "admin", "label": "admin", "role": Role.ADMIN, "display_name": "黃志明 Alex Huang",
      "email": "alex.huang@example.com", "locale": "en", "timezone": "Asia/Taipei"},
     {"username": "lead", "label": "supervisor", "role": Role.SUPERVISOR, "display_name": "陳美玲 Meiling Chen",
-     "email": "meiling.chen@example.com", "locale": "zh_Hant", "timezone": "Asia/Taipei", "team": Team.DIRECT},
+     "email": "meiling.chen@example.com", "phone": "+886 7 555 0100 ext 20", "locale": "zh_Hant", "timezone": "Asia/Taipei", "team": Team.DIRECT},
     {"username": "finance", "label": "finance", "role": Role.FINANCE, "display_name": "李淑芬 Sophie Lee",
      "email": "sophie.lee@example.com", "locale": "zh_Hant", "timezone": "Asia/Taipei"},
     {"username": "agent", "label": "agent", "role": Role.AGENT, "display_name": "林志豪 Jason Lin",
-     "email": "jason.lin@example.com", "locale": "zh_Hant", "timezone": "Asia/Taipei", "team": Team.DIRECT},
+     "email": "jason.lin@example.com", "phone": "+886 7 555 0100 ext 21", "locale": "zh_Hant", "timezone": "Asia/Taipei", "team": Team.DIRECT},
     {"username": "peer", "label": "agent", "role": Role.AGENT, "display_name": "张伟 David Zhang",
-     "email": "david.zhang@example.com", "locale": "zh_Hans", "timezone": "Asia/Shanghai", "team": Team.PEER},
+     "email": "david.zhang@example.com", "phone": "+886 7 555 0100 ext 23", "locale": "zh_Hans", "timezone": "Asia/Shanghai", "team": Team.PEER},
     {"username": "newhire", "label": "agent (new hire)", "role": Role.AGENT, "display_name": "吳佳穎 Emily Wu",
-     "email": "emily.wu@example.com", "locale": "en", "timezone": "Asia/Taipei", "team": Team.DIRECT,
+     "email": "emily.wu@example.com", "phone": "+886 7 555 0100 ext 25", "locale": "en", "timezone": "Asia/Taipei", "team": Team.DIRECT,
      "is_new_hire": True},
 )
 PROBATION_DAYS = 90
@@ -633,12 +633,23 @@ def load_demo(seed: int = 7, customers: int = 200) -> dict[str, str]:
         return _load(seed, customers)
 
 
+# A made-up company (its numbers are not in use).
+COMPANY = {"name_en": "Harbour Line Logistics Co., Ltd.", "name_zh_hant": "港灣航運物流股份有限公司",
+           "name_zh_hans": "港湾航运物流股份有限公司",
+           "address_en": "12F, No. 100, Zhongshan 4th Rd., Qianzhen Dist., Kaohsiung 806, Taiwan",
+           "address_zh_hant": "806 高雄市前鎮區中山四路100號12樓", "address_zh_hans": "806 台湾高雄市前镇区中山四路100号12楼",
+           "phone": "+886 7 555 0100", "email": "cs@harbourline.example", "website": "harbourline.example"}
+
+
 def _load(seed: int, n: int) -> dict[str, str]:
     rng = random.Random(seed)
     now = clock.now()
     # The book was built up before the ninety days of quotes: staff and customers are stamped
     # then, grade reviews, reassignments and credit terms along the way (the portal's clock is set).
     users, passwords = _make_staff()
+    # The company on the customers' documents, as its admin set it up.
+    from portal.company.rules import save_profile
+    save_profile(users["admin"], None, COMPANY)
     with clock.set_to(now - timedelta(days=DAYS_OF_HISTORY)) as hand:
         made = _book(rng, n, users, hand, now)
     db.session.flush()

@@ -22,6 +22,7 @@ from decimal import Decimal
 from flask import current_app
 from stdnum import iso6346
 
+from portal.company.queries import company
 from portal.auth.models import User
 from portal.core import clock as portal_clock
 from portal.customers.models import Customer, Kind
@@ -329,7 +330,7 @@ class Demo:
             found = rules.live_link(shipment, self.secret)
             draft = documents.exception_notice(shipment, exception, None if found is None else
                                                f"{current_app.config.get('PORTAL_BASE_URL', '')}/s/{found[1]}",
-                                               current_app.config)
+                                               company())
             notice = rules.tell_customer(actor, shipment, exception, draft, email_ready=False)
             rules.mark_sent_by_hand(actor, notice, notice.version, rng.choice(("line", "wechat", "phone")))
             if k % 2:
@@ -363,7 +364,7 @@ class Demo:
             tokens = rules.ensure_links(change.changed_by, shipments, self.secret)
             base = current_app.config.get("PORTAL_BASE_URL", "")
             drafts = documents.schedule_notices(change, shipments, {k: f"{base}/s/{v}" for k, v in tokens.items()},
-                                                current_app.config)
+                                                company())
             notices = rules.notify_schedule_change(change.changed_by, change, drafts, email_ready=False)
             for notice in notices:
                 if self.rng.random() < 0.85:

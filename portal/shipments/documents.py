@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_babel import gettext
 
+from portal.company.queries import Company
 from portal.core.clock import now
 from portal.core.i18n import force_locale
 from portal.customers.models import Customer
@@ -126,7 +127,7 @@ def _first_call(shipment: Shipment) -> VesselCall | None:
 
 
 def status_page(shipment: Shipment, documents: list[RequiredDocument], exceptions: list[LoadingException],
-                changes: list[ScheduleChange], config: dict) -> StatusPage:
+                changes: list[ScheduleChange], sender: Company) -> StatusPage:
     moment = now()
     legs = sorted(shipment.legs, key=lambda leg: leg.sequence)
     first, last = (legs[0], legs[-1]) if legs else (None, None)
@@ -177,8 +178,7 @@ def status_page(shipment: Shipment, documents: list[RequiredDocument], exception
                     for e in exceptions if e.customer_told_at is not None],
         changes=[ChangeView(c.reason, c.explanation, c.call.port, c.call.label, c.old_eta, c.new_eta, c.old_etd,
                             c.new_etd, c.changed_at) for c in changes],
-        contact=Contact(agent=owner.display_name if owner else "", phone=config.get("PORTAL_CS_PHONE", ""),
-                        email=config.get("PORTAL_CS_EMAIL", "")),
+        contact=Contact(agent=owner.display_name if owner else "", phone=sender.phone, email=sender.email),
         updated_at=max([shipment.updated_at] + [c.changed_at for c in changes]))
 
 
@@ -214,11 +214,11 @@ class Confirmation:
     contact: Contact
 
 
-def confirmation(shipment: Shipment, documents: list[RequiredDocument], config: dict) -> Confirmation | None:
+def confirmation(shipment: Shipment, documents: list[RequiredDocument], sender: Company) -> Confirmation | None:
     """The printable booking confirmation; None until the carrier confirmed the booking."""
     if shipment.confirmed_at is None or not shipment.legs:
         return None
-    page = status_page(shipment, documents, [], [], config)
+    page = status_page(shipment, documents, [], [], sender)
     call = _first_call(shipment)
     locale = str(shipment.customer.preferred_locale)
     return Confirmation(
@@ -252,11 +252,11 @@ def _time(utc: datetime, port: str, locale: str) -> str:
     return f"{format_port_time(utc, port, locale)} ({zone_offset(utc, port, locale)})"
 
 
-def _sign_off(owner_name: str, config: dict) -> list[str]:
+def _sign_off(owner_name: str, sender: Company, locale: str) -> list[str]:
     lines = [gettext("Your customer service: %(name)s", name=owner_name)]
-    if config.get("PORTAL_COMPANY_NAME"):
-        lines.append(config["PORTAL_COMPANY_NAME"])
-    reach = " · ".join(x for x in (config.get("PORTAL_CS_PHONE"), config.get("PORTAL_CS_EMAIL")) if x)
+    if sender.name(locale):
+        lines.append(sender.name(locale))
+    reach = " · ".join(x for x in (sender.phone, sender.email) if x)
     if reach:
         lines.append(reach)
     return lines
@@ -273,7 +273,7 @@ def _shipment_line(shipment: Shipment, locale: str, url: str | None) -> str:
 
 
 def schedule_notices(change: ScheduleChange, shipments: list[Shipment], links: dict[int, str | None],
-                     config: dict) -> list[NoticeDraft]:
+                     sender: Company) -> list[NoticeDraft]:
     """R-S4: a notice per customer with shipments on the changed call, in that customer's language:
     the old and new times in the port's local time with the zone named, the reason, the status links."""
     by_customer: dict[int, NoticeDraft] = {}
@@ -309,12 +309,12 @@ def schedule_notices(change: ScheduleChange, shipments: list[Shipment], links: d
             lines += [_shipment_line(s, locale, draft.links.get(s.id)) for s in draft.shipments]
             owner = draft.customer.owner
             lines += ["", gettext("We will keep you informed of any further change."), ""]
-            lines += _sign_off(owner.display_name if owner else "", config)
+            lines += _sign_off(owner.display_name if owner else "", sender, locale)
             draft.body = "\n".join(lines)
     return sorted(by_customer.values(), key=lambda d: d.customer.code)
 
 
-def exception_notice(shipment: Shipment, exception: LoadingException, url: str | None, config: dict) -> NoticeDraft:
+def exception_notice(shipment: Shipment, exception: LoadingException, url: str | None, sender: Company) -> NoticeDraft:
     """R-B2: the customer is told that a container was rolled or shut out, and what happens next."""
     customer = shipment.customer
     locale = str(customer.preferred_locale) if str(customer.preferred_locale) in LANGUAGES else "en"
@@ -340,7 +340,7 @@ def exception_notice(shipment: Shipment, exception: LoadingException, url: str |
                                  "new one; nothing is needed from you for that."))
         lines += ["", _shipment_line(shipment, locale, url), ""]
         owner = customer.owner
-        lines += _sign_off(owner.display_name if owner else "", config)
+        lines += _sign_off(owner.display_name if owner else "", sender, locale)
         draft.body = "\n".join(lines)
     return draft
 

@@ -16,6 +16,7 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 
 from flask_limiter.util import get_remote_address
 
+from portal.company.queries import company
 from portal.config import LANGUAGES
 from portal.core.clock import now
 from portal.core.i18n import force_locale, locale_from_browser
@@ -67,7 +68,7 @@ def page(token: str):
     calls = {leg.load_call_id for leg in shipment.legs} | {leg.discharge_call_id for leg in shipment.legs}
     changes = queries.changes_on(calls)
     view = documents.status_page(shipment, queries.documents_of(shipment.id), queries.exceptions_of(shipment.id),
-                                 changes, current_app.config)
+                                 changes, company())
     lang = _language(view.locale)
     with force_locale(lang):
         body = render_template("shipments/status.html", s=view, lang=lang, token=token)

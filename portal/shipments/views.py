@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, render_template, request
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
+from portal.company.queries import company
 from portal.config import LANGUAGES
 from portal.core.clock import now
 from portal.core.database import parse_id
@@ -259,7 +260,7 @@ def confirmation(shipment_id: int):
     """The booking confirmation (訂艙確認書), printable, in the customer's language."""
     shipment = _shipment_or_404(shipment_id)
     require("shipments.view", shipment)
-    view = documents.confirmation(shipment, queries.documents_of(shipment.id), current_app.config)
+    view = documents.confirmation(shipment, queries.documents_of(shipment.id), company())
     if view is None:
         return saved(_("The booking is not confirmed yet."), _here(shipment), "error")
     lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else view.locale
@@ -447,7 +448,7 @@ def exception_tell(shipment_id: int, exception_id: int):
 
     def tell():
         token = rules.ensure_links(current_user, [shipment], secret)[shipment.id]
-        draft = documents.exception_notice(shipment, exception, status_url(token), current_app.config)
+        draft = documents.exception_notice(shipment, exception, status_url(token), company())
         return rules.tell_customer(current_user, shipment, exception, draft, tasks.smtp_configured())
 
     return submit(ActionForm(), tell, back=_here(shipment, "exceptions"),
@@ -732,7 +733,7 @@ def change(change_id: int):
         for shipment in shipments:
             live = rules.live_link(shipment, secret)
             links[shipment.id] = status_url(live[1]) if live else None
-        drafts = documents.schedule_notices(found, shipments, links, current_app.config)
+        drafts = documents.schedule_notices(found, shipments, links, company())
     return render("shipments/change.html", "shipments/change.html", change=found, drafts=drafts, notices=notices,
                   email_ready=tasks.smtp_configured(), now=now())
 
@@ -751,7 +752,7 @@ def change_notify(change_id: int):
         shipments = queries.shipments_on(found.call)
         tokens = rules.ensure_links(current_user, shipments, secret)
         drafts = documents.schedule_notices(found, shipments, {k: status_url(v) for k, v in tokens.items()},
-                                            current_app.config)
+                                            company())
         return rules.notify_schedule_change(current_user, found, drafts, tasks.smtp_configured())
 
     return submit(ActionForm(), notify, back=here, done=lambda notices: _notices_made(notices, here))

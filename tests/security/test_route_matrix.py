@@ -50,6 +50,7 @@ from urllib.parse import parse_qs, urlsplit
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.company.queries import company
 from portal.core.clock import now as utcnow
 from portal.customers.models import Contact, Customer
 from portal.extensions import db
@@ -126,6 +127,21 @@ EXPECTED = {
     "auth.user_password": {
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (LOGIN,     403,      403,      403,       403,      422),
+    },
+    "company.edit": {  # the company on customers' documents: admins; an empty form names no company
+        "GET":  (LOGIN,     403,      403,      403,       403,      200),
+        "POST": (LOGIN,     403,      403,      403,       403,      422),
+    },
+    "company.logo_upload": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     403,      403,      403,       403,      422),
+    },
+    "company.logo_remove": {  # no logo to remove: back to the page
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     403,      403,      403,       403,      (303, "/admin/company", "success")),
+    },
+    "company.logo": {  # public (status pages show it); a logo that does not exist is missing for all
+        "GET":  (404,       404,      404,      404,       404,      404),
     },
     "customers.index": {
         "GET":  (LOGIN,     200,      200,      200,       200,      200),
@@ -706,7 +722,7 @@ def _shipments(app, users, customers):
                 "kind": "rolled", "container_id": keep.id, "missed_call_id": khh.id, "reason": "Overbooked",
                 "rebooked_call_id": None, "fee": None, "fee_currency": None, "documents_cancelled": False,
                 "redeclared": False})
-            draft = documents.exception_notice(shipment, rolled, None, app.config)
+            draft = documents.exception_notice(shipment, rolled, None, company())
             rules.tell_customer(owner, shipment, rolled, draft, email_ready=False)
             free = rules.request_free_time(owner, shipment, "detention", 14)
             space = rules.request_space(owner, shipment, "Urgent")
@@ -731,7 +747,7 @@ def _shipments(app, users, customers):
                                        lax.etd + timedelta(days=1), "typhoon")
         shipments = queries.shipments_on(lax)
         tokens = rules.ensure_links(lead, shipments, secret)
-        drafts = documents.schedule_notices(change, shipments, {k: f"/s/{v}" for k, v in tokens.items()}, app.config)
+        drafts = documents.schedule_notices(change, shipments, {k: f"/s/{v}" for k, v in tokens.items()}, company())
         notices = rules.notify_schedule_change(lead, change, drafts, email_ready=False)
         notice = notices[0]
         shared = {"call_id": khh.id, "change_id": change.id, "integration_id": integration.id,
@@ -756,7 +772,7 @@ def _contact_ids(app, customer_id):
 
 def _samples(app, role, customer_id, user_id):
     contacts = _contact_ids(app, customer_id)
-    return {"customer_id": customer_id, "user_id": user_id,
+    return {"customer_id": customer_id, "user_id": user_id, "digest": "0" * 64,
             "contact_id": contacts["Keep Me"], "delete_contact_id": contacts[f"Delete {role}"]}
 
 

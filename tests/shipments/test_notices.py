@@ -10,6 +10,7 @@ from email.header import decode_header, make_header
 import pytest
 from aiosmtpd.controller import Controller
 
+from portal.company.queries import company
 from portal.customers import rules as customer_rules
 from portal.extensions import db
 from portal.shipments import documents, queries, rules, tasks
@@ -90,7 +91,7 @@ def test_the_affected_list_drafts_a_notice_per_customer_in_their_language(app, w
         change = db.session.get(ScheduleChange, changed["change"])
         shipments = queries.shipments_on(change.call)
         assert {s.id for s in shipments} == set(changed["mine"]) | {changed["theirs"]}
-        drafts = documents.schedule_notices(change, shipments, {s.id: None for s in shipments}, app.config)
+        drafts = documents.schedule_notices(change, shipments, {s.id: None for s in shipments}, company())
         by_code = {d.customer.code: d for d in drafts}
         assert set(by_code) == {"TW-0001", "US-0007"}
         hant, en = by_code["TW-0001"], by_code["US-0007"]
