@@ -173,6 +173,18 @@ def zone_choices(zones=TIMEZONES) -> list[tuple[str, str]]:
     return [(zone, label) for _offset, _name, zone, label in sorted(labelled)]
 
 
+def reader_zone() -> str:
+    """The reader's time zone (their account's, else the department's)."""
+    return str(_viewer_zone())
+
+
+def zone_offset(zone: str) -> str:
+    """The zone's offset from GMT now, as people write it: GMT+08:00."""
+    from babel.dates import get_timezone_gmt
+    from portal.core.clock import now
+    return get_timezone_gmt(now().replace(tzinfo=UTC).astimezone(ZoneInfo(zone)), locale=str(get_locale()))
+
+
 def waited(since: datetime | None, now: datetime) -> str:
     """How long something has waited, in words ("3 hours"): minutes up to an hour, hours up to
     two days, then days. Under a minute reads "1 minute", not "0 seconds"."""
@@ -243,6 +255,8 @@ def register(app) -> None:
     app.jinja_env.install_gettext_callables(gettext=lambda s: translations().ugettext(s),
                                             ngettext=lambda s, p, n: translations().ungettext(s, p, n),
                                             newstyle=True)
-    app.jinja_env.filters.update(money=money, when=when, day=day, clock=clock, number=number, zone_name=zone_name)
+    app.jinja_env.filters.update(money=money, when=when, day=day, clock=clock, number=number, zone_name=zone_name,
+                                 zone_offset=zone_offset)
+    app.jinja_env.globals.update(reader_zone=reader_zone)
     app.jinja_env.globals.update(html_lang=html_lang, country_name=country_name, waited=waited, LANGUAGES=LANGUAGES,
                                  Language=Language)
