@@ -44,11 +44,11 @@ def create_app(config: dict | None = None) -> Flask:
     # Features, lowest layer first: each registers its blueprint, template names, timeline
     # source, navigation count and signal receivers in its init_app.
     from portal import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
-    from portal import auth, customers, demo, handover, quotes
+    from portal import auth, customers, demo, handover, quotes, rates
     from portal.core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
-    for feature in (auth, customers, handover, quotes, demo):
+    for feature in (auth, customers, rates, handover, quotes, demo):
         feature.init_app(app)
 
     app.after_request(htmx_responses.after_request)

@@ -5,3 +5,4 @@ from portal.core.sequence import Counter  # noqa: F401
 from portal.customers.models import Contact, Customer, GradeChange  # noqa: F401
 from portal.handover.models import Addendum, HandoverItem, HandoverNote, NoteEntry, Shift  # noqa: F401
 from portal.quotes.models import ApprovalDecision, ChargeLine, FollowUp, Quote  # noqa: F401
+from portal.rates.models import Rate, RateImport  # noqa: F401

@@ -12,7 +12,7 @@ from portal.core.policy import can
 from portal.core.rules import RuleViolation, check_version
 from portal.core.text import search_key
 from portal.customers.models import Contact, Customer, GradeChange, Grade, Kind, Source
-from portal.customers.signals import customer_reassigned
+from portal.customers.signals import customer_changed, customer_reassigned
 from portal.extensions import db
 
 PROFILE_FIELDS = ("code", "name_zh", "name_en", "kind", "source", "is_vip", "is_state_owned",
@@ -100,6 +100,7 @@ def update_customer(actor: User, customer: Customer, expected_version, fields: d
         refresh_search_text(customer)
         db.session.flush()
         audit.record(actor, "update", customer, changes)
+        customer_changed.send(actor, customer=customer, changes=changes)
     return customer
 
 
@@ -196,6 +197,7 @@ def update_contact(actor: User, customer: Customer, contact: Contact, expected_v
         _contact_changed(customer, contact)
         db.session.flush()
         audit.record(actor, "update", contact, changes, parent=customer)
+        customer_changed.send(actor, customer=customer, changes=changes)
     return contact
 
 
@@ -208,3 +210,4 @@ def remove_contact(actor: User, customer: Customer, contact: Contact) -> None:
     _touch(customer)
     audit.record(actor, "delete", contact, {f: [v, None] for f, v in before.items()}, parent=customer)
     db.session.flush()
+    customer_changed.send(actor, customer=customer, changes={"contact": [before["name"], None]})

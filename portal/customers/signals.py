@@ -7,3 +7,8 @@ _signals = Namespace()
 # sender: the acting user; customer, previous_owner, new_owner. Sent inside the reassignment's
 # transaction: a receiver's changes commit or roll back with it.
 customer_reassigned = _signals.signal("customer-reassigned")
+
+# sender: the acting user; customer, changes ({field: [old, new]}). Sent when the customer's profile
+# or a contact changes, inside that change's transaction: what was approved for the customer as it
+# was (a quote to a direct customer that is now a peer forwarder) is looked at again.
+customer_changed = _signals.signal("customer-changed")

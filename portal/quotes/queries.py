@@ -14,7 +14,7 @@ from portal.core.timeline import TimelineEntry
 from portal.customers.models import Customer
 from portal.extensions import db
 from portal.quotes.models import OPEN, QUOTED, ApprovalDecision, ChargeLine, Direction, FollowUp, Quote, Status
-from portal.quotes.rules import ALL_IN, Totals, totals
+from portal.quotes.rules import ALL_IN
 
 
 def load_quote(quote_id: int) -> Quote | None:
@@ -74,6 +74,14 @@ def pending_approvals() -> list[Quote]:
         sa.select(Quote).where(Quote.status == Status.PENDING, Quote.is_current.is_(True))
         .options(joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*"))
         .order_by(Quote.updated_at, Quote.id)).unique().all()
+
+
+def decided(quote_ids) -> set[int]:
+    """Which of these quotes a supervisor decided on before (their cards show what changed since)."""
+    if not quote_ids:
+        return set()
+    return set(db.session.scalars(sa.select(ApprovalDecision.quote_id).where(
+        ApprovalDecision.quote_id.in_(list(quote_ids))).distinct()))
 
 
 def pending_count() -> int:
@@ -150,28 +158,6 @@ def filtered(filters: QuoteFilters, limit: int = 5000) -> list[Quote]:
     return db.session.scalars(filters.apply(sa.select(Quote)).options(
         joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*"))
         .order_by(Quote.created_at.desc(), Quote.id.desc()).limit(limit)).unique().all()
-
-
-EXPORT_COLUMNS = ("number", "revision", "status", "customer", "agent", "inquiry_at", "sent_at", "response_minutes",
-                  "mode", "pol", "pod", "carrier", "container_type", "container_qty", "commodity", "currency",
-                  "receivable_total", "valid_until")
-# R-Q4: what the company pays and earns goes only to roles that may see it (the view asks the policy).
-INTERNAL_COLUMNS = ("cost_total", "margin")
-
-
-def export_rows(filters: QuoteFilters, internal: bool):
-    """The header and a row per quote the filters match, for CSV and Excel."""
-    yield list(EXPORT_COLUMNS) + (list(INTERNAL_COLUMNS) if internal else [])
-    for q in filtered(filters):
-        sums = totals(q).get(q.currency, Totals())
-        row = [q.number, q.revision, q.status.value, q.customer.code, q.agent.username, q.inquiry_at.isoformat(),
-               q.sent_at.isoformat() if q.sent_at else "",
-               round(q.response_seconds / 60, 1) if q.response_seconds else "",
-               q.mode.value, q.pol, q.pod, q.carrier or "", q.container_type or "", q.container_qty or "", q.commodity,
-               q.currency, sums.receivable, q.valid_until.isoformat()]
-        if internal:
-            row += [sums.cost, sums.margin]
-        yield row
 
 
 def impacted_quotes(carrier: str | None = None, pol: str | None = None, pod: str | None = None,

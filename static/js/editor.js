@@ -1,0 +1,113 @@
+// The editors' keyboard glue (quote editor, rate cards): suggestion lists under a field, Enter in a
+// charge line adds the next line, and focus stays where it was when htmx replaces part of the form.
+(function () {
+  "use strict";
+
+  function listFor(input) {
+    return document.querySelector('.suggestions[data-suggest-for="' + input.id + '"]');
+  }
+
+  function options(list) {
+    return list ? Array.prototype.slice.call(list.querySelectorAll("button[data-value]")) : [];
+  }
+
+  function close(list) {
+    if (!list) return;
+    list.innerHTML = "";
+    var input = document.getElementById(list.dataset.suggestFor);
+    if (input) input.setAttribute("aria-expanded", "false");
+  }
+
+  function choose(button) {
+    var list = button.closest(".suggestions");
+    var input = document.getElementById(list.dataset.suggestFor);
+    input.value = button.dataset.value;
+    close(list);
+    input.focus();
+    // The field's own change handlers (contacts, carriers, the card's charges) take it from here.
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".suggestions button[data-value]");
+    if (button) {
+      event.preventDefault();
+      choose(button);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var inList = target.closest && target.closest(".suggestions");
+    if (inList) {
+      var items = options(inList);
+      var at = items.indexOf(target);
+      if (event.key === "ArrowDown" && at < items.length - 1) { items[at + 1].focus(); event.preventDefault(); }
+      else if (event.key === "ArrowUp") {
+        if (at > 0) items[at - 1].focus(); else document.getElementById(inList.dataset.suggestFor).focus();
+        event.preventDefault();
+      } else if (event.key === "Escape") {
+        var owner = document.getElementById(inList.dataset.suggestFor);
+        close(inList);
+        owner.focus();
+        event.preventDefault();
+      }
+      return;
+    }
+    var list = target.id ? listFor(target) : null;
+    if (list) {
+      var found = options(list);
+      if (event.key === "ArrowDown" && found.length) { found[0].focus(); event.preventDefault(); return; }
+      if (event.key === "Escape" && found.length) { close(list); event.preventDefault(); return; }
+      if (event.key === "Enter" && found.length) {
+        // Enter takes the first suggestion rather than sending the form half filled in.
+        event.preventDefault();
+        choose(found[0]);
+        return;
+      }
+    }
+    // Enter in a charge line adds the next line (the form is saved with its button).
+    if (event.key === "Enter" && target.closest && target.closest("#lines") && target.tagName !== "BUTTON"
+        && target.tagName !== "TEXTAREA") {
+      var add = document.getElementById("add-line");
+      if (add) {
+        event.preventDefault();
+        target.dispatchEvent(new Event("change", { bubbles: true }));
+        add.click();
+      }
+    }
+  });
+
+  // A suggestion list closes when focus leaves its field and the list.
+  document.addEventListener("focusout", function (event) {
+    var wrap = event.target.closest && event.target.closest(".suggest-wrap");
+    if (!wrap) return;
+    setTimeout(function () {
+      if (!wrap.contains(document.activeElement)) close(wrap.querySelector(".suggestions"));
+    }, 150);
+  });
+
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var list = event.detail.target;
+    if (list && list.classList && list.classList.contains("suggestions")) {
+      var input = document.getElementById(list.dataset.suggestFor);
+      if (input) input.setAttribute("aria-expanded", options(list).length ? "true" : "false");
+    }
+  });
+
+  // Keep the focus where it was when htmx replaces the part of the form that held it.
+  var focused = null;
+  document.body.addEventListener("htmx:beforeSwap", function () {
+    var active = document.activeElement;
+    focused = active && active.id ? active.id : null;
+  });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    if (!focused) return;
+    var active = document.activeElement;
+    if (!active || active === document.body) {
+      var again = document.getElementById(focused);
+      if (again) again.focus();
+    }
+    focused = null;
+  });
+})();
