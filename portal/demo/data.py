@@ -30,6 +30,7 @@ from portal.customers.models import Customer, Kind, Source
 from portal.customers.rules import add_contact, change_grade, create_customer, reassign_owner, set_credit
 from portal.extensions import db
 from portal.handover import rules as handover_rules
+from portal.rates.rules import set_pricing
 from portal.handover.models import HandoverNote, NoteKind
 
 BATCH = 25
@@ -51,6 +52,9 @@ STAFF = (
     {"username": "newhire", "label": "agent (new hire)", "role": Role.AGENT, "display_name": "吳佳穎 Emily Wu",
      "email": "emily.wu@example.com", "locale": "en", "timezone": "Asia/Taipei", "team": Team.DIRECT,
      "is_new_hire": True},
+    # Works for the route department: keeps the rate cards (the supervisor gives the pricing permission).
+    {"username": "route", "label": "agent (pricing)", "role": Role.AGENT, "display_name": "周建國 Kevin Chou",
+     "email": "kevin.chou@example.com", "locale": "zh_Hant", "timezone": "Asia/Taipei"},
 )
 PROBATION_DAYS = 90
 
@@ -639,6 +643,8 @@ def _load(seed: int, n: int) -> dict[str, str]:
     # then, grade reviews, reassignments and credit terms along the way (the portal's clock is set).
     users, passwords = _make_staff()
     with clock.set_to(now - timedelta(days=DAYS_OF_HISTORY)) as hand:
+        # The route department's agent keeps the rate cards from the start.
+        set_pricing(users["lead"], users["route"], True, users["route"].version)
         made = _book(rng, n, users, hand, now)
     db.session.flush()
 

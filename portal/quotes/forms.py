@@ -123,6 +123,7 @@ class QuoteForm(PortalForm):
     dimensions = StringField(_l("Dimensions (L × W × H)"), validators=[Optional(), Length(max=200)])
     ship_date = DateField(_l("Ship date"), validators=[Optional(), WORKING_YEARS])
     target_price = DecimalField(_l("Customer's target price"), places=2, validators=MONEY)
+    holding_reply_at = DateTimeLocalField(_l("Holding reply sent"), validators=[Optional(), WORKING_YEARS])
     incoterm = SelectField(_l("Incoterm"), choices=incoterm_choices, default="")
     cargo_ready_on = DateField(_l("Cargo ready"), validators=[Optional(), WORKING_YEARS])
     valid_until = DateField(_l("Valid until"), validators=[DataRequired(_l("Enter the validity date.")), WORKING_YEARS])
@@ -134,7 +135,9 @@ class QuoteForm(PortalForm):
     version = HiddenField()
 
     def line_values(self) -> list[dict]:
-        return [entry.form.values() for entry in self.lines]
+        """The charge lines typed in; a line left blank (no rate, nothing it includes) is not one."""
+        return [line for line in (entry.form.values() for entry in self.lines)
+                if line["sell_rate"] is not None or line["buy_rate"] is not None or line["includes"]]
 
 
 class DeclineForm(ActionForm):

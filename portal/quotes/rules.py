@@ -99,7 +99,10 @@ def check_required(values: dict) -> None:
 
 
 def check_lines(lines: list[dict]) -> None:
-    """R-Q3: receivable and payable charge lines; an ALL-IN price lists the charges it includes."""
+    """R-Q3: receivable and payable charge lines; an ALL-IN price lists the charges it includes. An
+    inquiry may be written down before it is priced (no lines yet); it is priced before it is sent."""
+    if not lines:
+        return
     if not any(line["direction"] == Direction.RECEIVABLE for line in lines):
         raise RuleViolation(_l("Add at least one charge to collect from the customer."), "lines")
     receivable_currency = {}
@@ -372,13 +375,22 @@ def is_released(quote: Quote) -> bool:
     """May the customer see it? Approved and unchanged since, or never needing approval (R-Q1)."""
     if quote.status in WRITTEN:
         return True
+    if not any(line.direction == Direction.RECEIVABLE for line in quote.lines):
+        return False        # not priced yet
     if quote.status == Status.APPROVED:
         return approval_holds(quote)
     return quote.status == Status.DRAFT and not approval_reasons(quote, quote.agent)
 
 
+def ensure_priced(quote: Quote) -> None:
+    if not any(line.direction == Direction.RECEIVABLE for line in quote.lines):
+        raise RuleViolation(_l("Price the quote first: add at least one charge to collect from the customer."))
+
+
 def ensure_released(quote: Quote) -> None:
     """R-Q1 on every path to the customer: sending, the customer view, print, marking won."""
+    if quote.status not in WRITTEN:
+        ensure_priced(quote)
     if quote.status == Status.PENDING:
         raise RuleViolation(_l("This quote waits for a supervisor's approval."))
     if quote.status == Status.RETURNED:
@@ -396,6 +408,7 @@ def _refresh_approval(quote: Quote, author: User) -> None:
 def submit_for_approval(actor: User, quote: Quote) -> None:
     """A draft that needs approval, or a returned quote (whatever was changed), goes to a supervisor."""
     _require_editable(actor, quote)
+    ensure_priced(quote)
     _refresh_approval(quote, quote.agent)
     if quote.status == Status.PENDING:
         raise RuleViolation(_l("This quote is waiting for approval already."))
@@ -487,6 +500,7 @@ def _inputs(lines: list[dict]) -> list[dict]:
 
 
 def create_quote(actor: User, values: dict, lines: list[dict]) -> Quote:
+    holding_reply_at = values.get("holding_reply_at")
     values = {f: values.get(f) for f in QUOTE_FIELDS}
     values["provisional"] = bool(values["provisional"])
     check_required(values)
@@ -499,6 +513,7 @@ def create_quote(actor: User, values: dict, lines: list[dict]) -> Quote:
     db.session.flush()
     audit.record(actor, "create", quote, {"number": [None, quote.number], "status": [None, quote.status]},
                  parent=quote.customer if quote.customer_id else None)
+    _log_holding_reply(actor, quote, holding_reply_at)
     return quote
 
 
@@ -512,6 +527,7 @@ def update_quote(actor: User, quote: Quote, expected_version, values: dict, line
     quote back to the supervisor (R-Q1); a returned quote stays returned until it is resubmitted."""
     check_version(quote, expected_version)
     _require_editable(actor, quote)
+    holding_reply_at = values.get("holding_reply_at")
     values = {f: values.get(f) for f in QUOTE_FIELDS}
     values["provisional"] = bool(values["provisional"])
     check_required(values)
@@ -532,6 +548,7 @@ def update_quote(actor: User, quote: Quote, expected_version, values: dict, line
         quote.updated_at = now()
         audit.record(actor, "update", quote, changes)
     _void_if_changed(actor, quote)
+    _log_holding_reply(actor, quote, holding_reply_at)
     return quote
 
 
@@ -600,17 +617,29 @@ def send(actor: User, quote: Quote, expected_version) -> list[FollowUp]:
 
 def send_holding_reply(actor: User, quote: Quote, expected_version) -> None:
     """R-Q7: for special cargo, "received, pricing with the carrier" answers the customer within the
-    5 minutes while the route department prices it; logged with when."""
+    5 minutes while the route department prices it; logged with when (now)."""
     check_version(quote, expected_version)
     _require_editable(actor, quote)
-    if not is_special_cargo(quote):
-        raise RuleViolation(_l("A holding reply is for special cargo; general cargo is quoted within 5 minutes."))
     if quote.holding_reply_at is not None:
         raise RuleViolation(_l("The holding reply was sent already."))
-    quote.holding_reply_at = now()
-    quote.updated_at = quote.holding_reply_at
+    _log_holding_reply(actor, quote, now())
+
+
+def _log_holding_reply(actor: User, quote: Quote, at: datetime | None) -> None:
+    """The holding reply's time, logged once: given in the editor (when it was sent before the quote
+    was written down) or by the button on the quote (now). Between the inquiry and now."""
+    if at is None or quote.holding_reply_at is not None:
+        return
+    if not is_special_cargo(quote):
+        raise RuleViolation(_l("A holding reply is for special cargo; general cargo is quoted within 5 minutes."),
+                            "holding_reply_at")
+    if not quote.inquiry_at <= at <= now():
+        raise RuleViolation(_l("The holding reply was sent after the inquiry came in, and not later than now."),
+                            "holding_reply_at")
+    quote.holding_reply_at = at
+    quote.updated_at = now()
     db.session.flush()
-    audit.record(actor, "holding_reply", quote, {"holding_reply_at": [None, quote.holding_reply_at]})
+    audit.record(actor, "holding_reply", quote, {"holding_reply_at": [None, at]})
 
 
 def decline(actor: User, quote: Quote, reason: str, expected_version) -> None:
@@ -739,10 +768,11 @@ def actions_for(user: User, quote: Quote) -> QuoteActions:
     released = is_released(quote)
     needs_approval = bool(approval_reasons(quote, quote.agent))
     unsent = quote.status in UNSENT
+    priced = any(line.direction == Direction.RECEIVABLE for line in quote.lines)
     customer = db.session.get(Customer, quote.customer_id)
     return QuoteActions(
         edit=mine and unsent,
-        submit=mine and (quote.status == Status.RETURNED or (quote.status == Status.DRAFT and needs_approval)
+        submit=mine and priced and (quote.status == Status.RETURNED or (quote.status == Status.DRAFT and needs_approval)
                          or (quote.status == Status.APPROVED and not released)),
         send=mine and released and quote.status in (Status.DRAFT, Status.APPROVED),
         quotation=released,

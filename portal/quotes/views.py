@@ -131,6 +131,7 @@ def _values(form: QuoteForm) -> dict:
               if hasattr(form, f) and f not in ("customer_id", "contact_id")}
     values.update(customer_id=customer.id, contact_id=contact.id if contact else None,
                   inquiry_at=local_to_utc(form.inquiry_at.data),
+                  holding_reply_at=local_to_utc(form.holding_reply_at.data),
                   carrier=form.carrier.data or None, container_type=form.container_type.data or None,
                   incoterm=form.incoterm.data or None, dg_class=form.dg_class.data or None,
                   un_number=form.un_number.data or None, notes=form.notes.data or "", remarks=form.remarks.data or "")
@@ -191,6 +192,7 @@ def edit(quote_id: int):
         form.customer_code.data = quote.customer.code
         form.contact_id.data = str(quote.contact_id or "")
         form.inquiry_at.data = utc_to_local(quote.inquiry_at)
+        form.holding_reply_at.data = utc_to_local(quote.holding_reply_at)
         for entry, line in zip(form.lines, quote.lines):
             # What still follows the card and the cargo: the card's own sell rate, the container count.
             entry.form.rate_id.data = str(line.rate_id or "")
