@@ -59,6 +59,15 @@ def currency_choices():
     return options((c, c) for c in CURRENCIES)
 
 
+class QuantityField(DecimalField):
+    """A quantity shown as people write it: 2 containers, 8.5 CBM (not 2.000)."""
+
+    def _value(self):
+        if isinstance(self.data, Decimal) and self.data.is_finite() and not self.raw_data:
+            return format(self.data.normalize(), "f")
+        return super()._value()
+
+
 MONEY = [Optional(), finite, NumberRange(0, 10_000_000, _l("Rates are between 0 and 10,000,000."))]
 
 
@@ -72,7 +81,7 @@ class ChargeLineForm(PortalForm):
 
     charge_code = SelectField(_l("Charge"), choices=charge_choices)
     basis = SelectField(_l("Basis"), choices=basis_choices)
-    quantity = DecimalField(_l("Quantity"), places=3, default=1, validators=[
+    quantity = QuantityField(_l("Quantity"), places=3, default=1, validators=[
         DataRequired(_l("Enter the quantity.")), finite, NumberRange(0.001, 10_000, _l("Quantities are between 0 and 10,000."))])
     buy_rate = DecimalField(_l("Buy rate"), places=2, validators=MONEY)
     sell_rate = DecimalField(_l("Sell rate"), places=2, validators=MONEY)
