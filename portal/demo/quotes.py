@@ -1199,6 +1199,20 @@ def _plan(world: World) -> list[Story]:
     return stories
 
 
+MAIN_POLS = ("TWKHH", "TWKEL", "TWTXG", "CNSHA", "CNNGB", "HKHKG")
+MAIN_PODS = ("USLAX", "USLGB", "USNYC", "NLRTM", "DEHAM", "JPTYO", "SGSIN", "VNSGN", "AUSYD")
+
+
+def _main_lanes() -> list[tuple]:
+    """The company's main lanes and their usual carriers (the first three of the trade)."""
+    lanes = []
+    for pol in MAIN_POLS:
+        for pod in MAIN_PODS:
+            _pods, feu, _cbm, _ft, carriers, long_haul = TRADES[TRADE_OF[pod]]
+            lanes.append((pol, pod, carriers[:3], feu, long_haul))
+    return lanes
+
+
 def _ticks(world: World):
     """The scheduled expiry job, once a day early in the morning: overdue sent quotes expire (R-Q8)."""
     cal = world.cal
@@ -1234,6 +1248,7 @@ def load_quotes(seed: int, users: dict[str, User], customers: list[Customer]) ->
         # This morning: next month's cards imported for the lanes about to run out, a carrier's sheet
         # with mistakes waiting in its preview, a minimum corrected, and an agent's channel vetted.
         desk = world.desk
+        desk.keep_main_lanes(_main_lanes())
         desk.renew_by_import()
         desk.correct_a_minimum()
         own = db.session.scalars(sa.select(Quote).where(Quote.is_current.is_(True), Quote.agent_id == users["agent"].id,

@@ -110,6 +110,28 @@ class CardDesk:
 
     # --- after the quotes ----------------------------------------------------------------------------
 
+    def keep_main_lanes(self, lanes: list[tuple[str, str, tuple, tuple[float, float], bool]]) -> None:
+        """The company's main lanes carry current cards for their usual carriers whatever was quoted
+        lately: ocean freight per container type, bunker for long hauls, the filing fee per B/L.
+        lanes: (pol, pod, carriers, 40' company rate range, long haul)."""
+        for pol, pod, carriers, (low, high), long_haul in lanes:
+            for carrier in carriers:
+                rng = random.Random(f"main-{carrier}-{pol}-{pod}")
+                company40 = round(rng.uniform(low, high) / 5) * 5
+                transit = rng.randint(14, 35) if long_haul else rng.randint(2, 7)
+                for equipment, factor in (("20GP", 0.62), ("40GP", 1.0), ("40HQ", 1.04)):
+                    company = round(company40 * factor / 5) * 5
+                    buy = round(company * 0.88 / 5) * 5
+                    self.rates(carrier, pol, pod, equipment, "OFR", self.today,
+                               (company, buy, round((company + buy) / 2 / 5) * 5), 5, transit)
+                    if long_haul:
+                        baf = round(rng.uniform(260, 420) * (0.5 if equipment == "20GP" else 1) / 5) * 5
+                        self.rates(carrier, pol, pod, equipment, "BAF", self.today, (baf, baf, baf), 5, transit)
+                filing = {"US": "AMS", "CA": "AMS"}.get(pod[:2]) or ("ENS" if pod[:2] in (
+                    "NL", "DE", "BE", "FR", "ES", "IT", "GR", "PL", "SE", "DK", "PT", "SI", "GB") else None)
+                if filing:
+                    self.rates(carrier, pol, pod, "bl", filing, self.today, (35, 25, 30), 1, None)
+
     def renew_by_import(self) -> None:
         """The route department imports next month's cards for the lanes whose card runs out within
         ten days (a file that went in), and a carrier's sheet with mistakes waits in its preview."""

@@ -143,6 +143,8 @@ def refill(form, currency_field=None) -> None:
             line["sell_rate"] = rate.sell_rate
             line["filled_sell"] = plain(rate.sell_rate)
     for line in kept:
+        if _blank(line):
+            line["filled_quantity"] = plain(line["quantity"])      # nothing typed yet: it follows the cargo
         follow_quantity(line, values)
     if not kept:
         kept.append(blank_line(values, form.currency.data))

@@ -252,7 +252,7 @@ def contacts():
     customer = editor.resolve_customer(text_arg("customer_code", 100))
     form = QuoteForm(formdata=None)
     _prepare(form, customer)
-    response = make_response(render_template("quotes/_contact_select.html", form=form, customer=customer,
+    response = make_response(render_template("quotes/_contact_select.html", form=form, customer=customer, picked=True,
                                              known=customer is not None, code=text_arg("customer_code", 100)), 200)
     return trigger(response, "customerPicked") if customer is not None else response
 

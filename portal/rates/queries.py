@@ -32,7 +32,8 @@ class RateFilters:
 
     @property
     def any(self) -> bool:
-        return any(vars(self).values())
+        """Narrowed beyond the default (the rates valid today)."""
+        return any(v for k, v in vars(self).items() if k != "state") or self.state not in ("current", None)
 
     def apply(self, select, on: date):
         for name in ("carrier", "pol", "pod", "equipment", "charge_code"):

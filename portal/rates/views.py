@@ -78,7 +78,7 @@ def _filters() -> queries.RateFilters:
     return queries.RateFilters(
         carrier=text_arg("carrier", 10).upper() or None, pol=text_arg("pol", 5).upper() or None,
         pod=text_arg("pod", 5).upper() or None, equipment=text_arg("equipment", 8) or None,
-        charge_code=text_arg("charge", 10).upper() or None, state=text_arg("state", 10) or None,
+        charge_code=text_arg("charge", 10).upper() or None, state=text_arg("state", 10) or "current",
         source=text_arg("source", 10) or None)
 
 
