@@ -291,6 +291,8 @@ CLOSING_NOTES = {  # a follow-up overtaken by the outcome
     "revise": {"zh_Hant": "客戶要求降價，已改版重報。", "zh_Hans": "客户要求降价，已改版重报。",
                "en": "Customer countered; sent a revised quote."},
 }
+CHANGED_REMARKS = {"zh_Hant": "目的港免用櫃期 21 天。", "zh_Hans": "目的港免用箱期 21 天。",
+                   "en": "Free time at destination: 21 days."}
 DECLINES = ["同行詢南美西岸散貨，非我司主營航線，婉拒報價。", "同行询价非洲内陆点，我司无资源，婉拒。",
             "Peer asked for a lane we do not work (West Coast South America breakbulk); declined politely.",
             "同行询冷冻柜去加勒比海小港，非主营航线，已婉拒。"]
@@ -396,10 +398,11 @@ class Story:
     def __init__(self, world: World, rng: random.Random, username: str, final: str | None = None,
                  reason: str | None = None, flaw: bool = False, mode: str | None = None, revise: str | None = None,
                  duplicate: bool = False, age: float | None = None, provisional: bool = False,
-                 not_worked: bool = False):
+                 not_worked: bool = False, changed_after: bool = False):
         self.w, self.rng, self.username = world, rng, username
         self.provisional = provisional      # no rate yet: an indicative price (handbook #62)
         self.not_worked = not_worked        # a lane the company does not work: declined (handbook #12)
+        self.changed_after = changed_after  # changed after the approval: waits for the supervisor again
         self.user = world.users[username]
         self.final = final                  # stop in this state (None: see it through)
         self.reason = reason                # below_minimum, self_sourced, minimum_in_writing
@@ -963,6 +966,14 @@ class Story:
                 else rng.choice(APPROVE)
             rules.decide(lead, quote, True, comment, quote.version)
         if first and self.final == Status.APPROVED:
+            if self.changed_after:
+                # The customer asked for a longer validity and a free-time note after the approval:
+                # the change voids it (R-Q1), and the supervisor sees what changed.
+                yield t + min(rng.uniform(10, 40), max(self.w.cal.now_index - t - 1, 0.5))
+                values, lines = _values(quote), _price_lines(quote)
+                values["valid_until"] += timedelta(days=7)
+                values["remarks"] = f"{values['remarks']} {CHANGED_REMARKS.get(self.locale, CHANGED_REMARKS['en'])}"
+                rules.update_quote(self.user, quote, quote.version, values, lines)
             return None
         return t + d["after_approval"] + (d["send"] if quote.mode not in GENERAL_CARGO else 0)
 
@@ -1156,6 +1167,7 @@ def _plan(world: World) -> list[Story]:
         story("newhire", final=Status.RETURNED, flaw=True)
     for _ in range(2):
         story("newhire", final=Status.APPROVED)
+    story("newhire", final=Status.APPROVED, changed_after=True)
     story("newhire", final=Status.DRAFT)
     story("agent", final=Status.PENDING, reason="below_minimum")
     story("agent", final=Status.PENDING, reason="self_sourced")
@@ -1247,6 +1259,7 @@ def load_quotes(seed: int, users: dict[str, User], customers: list[Customer]) ->
         db.session.flush()
         # This morning: next month's cards imported for the lanes about to run out, a carrier's sheet
         # with mistakes waiting in its preview, a minimum corrected, and an agent's channel vetted.
+        hand.move_to(world.now)
         desk = world.desk
         desk.keep_main_lanes(_main_lanes())
         desk.renew_by_import()

@@ -87,6 +87,17 @@
     }, 150);
   });
 
+  // A row edited in place: back to the start of the table, and into its first field.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var row = event.detail.elt;
+    if (row && row.matches && row.matches("tr.editing")) {
+      var wrap = row.closest(".table-wrap");
+      if (wrap) wrap.scrollLeft = 0;
+      var first = row.querySelector("select, input:not([type=hidden])");
+      if (first) first.focus({ preventScroll: true });
+    }
+  });
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var list = event.detail.target;
     if (list && list.classList && list.classList.contains("suggestions")) {
