@@ -114,8 +114,9 @@ def _blank(line: dict) -> bool:
 
 def refill(form, currency_field=None) -> None:
     """Fill the lines from the card: each card charge sets its line's card, currency and (unless
-    the agent changed it) sell rate and quantity; card lines the new card no longer has go unless
-    the agent typed in them; blank lines make room. Quantities follow the cargo unless changed."""
+    the agent changed it) sell rate and quantity, in a line of the same charge (a blank one too) or
+    a new one; card lines the new card no longer has go unless the agent typed in them. Quantities
+    follow the cargo unless changed. A line left blank is not saved (QuoteForm.line_values)."""
     values = quote_values(form)
     lines = [_line_dict(entry) for entry in form.lines]
     rates = card_rates(values)
@@ -124,8 +125,6 @@ def refill(form, currency_field=None) -> None:
     for line in lines:
         filled = bool(line["filled_sell"])
         untouched = filled and _same(line["sell_rate"], line["filled_sell"])
-        if _blank(line) and rates:
-            continue
         if filled and untouched and (line["charge_code"], line["basis"]) not in on_card:
             continue        # a charge of the previous card, not on this one
         kept.append(line)

@@ -106,6 +106,29 @@
     }
   });
 
+  // An answer about the charge lines that left while the agent kept typing would put back the values
+  // the request carried: it is dropped, and the lines are asked for again with what is typed now.
+  var lastEdit = 0;
+  document.addEventListener("input", function (event) {
+    if (event.target.closest && event.target.closest("#quote-form")) lastEdit = Date.now();
+  }, true);
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var now = Date.now();
+    event.detail.xhr.sentAt = now;
+    // A line added or removed is an edit too: a refresh that left before it is out of date.
+    var path = event.detail.requestConfig && event.detail.requestConfig.path || "";
+    if (event.detail.target && event.detail.target.id === "lines" && path.indexOf("refresh=1") < 0) lastEdit = now - 1;
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var sentAt = event.detail.xhr && event.detail.xhr.sentAt;
+    if (target && target.id === "lines" && sentAt && lastEdit > sentAt && event.detail.xhr.status === 200
+        && (event.detail.requestConfig.path || "").indexOf("refresh=1") >= 0) {
+      event.detail.shouldSwap = false;
+      setTimeout(function () { document.body.dispatchEvent(new CustomEvent("linesStale")); }, 0);
+    }
+  });
+
   // Keep the focus where it was when htmx replaces the part of the form that held it.
   var focused = null;
   document.body.addEventListener("htmx:beforeSwap", function () {
