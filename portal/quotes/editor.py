@@ -127,6 +127,8 @@ def refill(form, currency_field=None) -> None:
         untouched = filled and _same(line["sell_rate"], line["filled_sell"])
         if filled and untouched and (line["charge_code"], line["basis"]) not in on_card:
             continue        # a charge of the previous card, not on this one
+        if _blank(line):
+            line["filled_quantity"] = plain(line["quantity"])      # nothing typed yet: it follows the cargo
         kept.append(line)
     for rate in rates:
         line = next((x for x in kept if x["charge_code"] == rate.charge_code and x["basis"] == rate.basis
@@ -142,8 +144,6 @@ def refill(form, currency_field=None) -> None:
             line["sell_rate"] = rate.sell_rate
             line["filled_sell"] = plain(rate.sell_rate)
     for line in kept:
-        if _blank(line):
-            line["filled_quantity"] = plain(line["quantity"])      # nothing typed yet: it follows the cargo
         follow_quantity(line, values)
     if not kept:
         kept.append(blank_line(values, form.currency.data))
@@ -169,6 +169,15 @@ def blank_line(values: dict, currency: str | None) -> dict:
             "filled_quantity": ""}
     follow_quantity(line, values)
     return line
+
+
+def blank_entry(form):
+    """The form of a new, blank line, named lines-__index__-... (the page numbers it when it adds it)."""
+    from portal.quotes.forms import ChargeLineForm
+    data = blank_line(quote_values(form), form.currency.data)
+    return ChargeLineForm(formdata=None, prefix="lines-__index__-",
+                          **{k: ("" if v is None and k in ("rate_id", "filled_sell", "filled_quantity") else v)
+                             for k, v in data.items()})
 
 
 def add_line(form) -> None:

@@ -148,7 +148,7 @@ def _editor_context(form: QuoteForm, quote: Quote | None, customer=None) -> dict
     cards = rate_queries.lane_cards(values["pol"], values["pod"], values["container_type"], department_today())
     return dict(form=form, quote=quote, lane=lane, cards=cards, editing=True, customer=customer,
                 lines=editor.line_views(form, author, customer), carriers_with_card=with_card,
-                other_carriers=others, today=department_today())
+                other_carriers=others, today=department_today(), blank=editor.blank_entry(form))
 
 
 def _editor(form, quote, status):

@@ -69,13 +69,54 @@
     // Enter in a charge line adds the next line (the form is saved with its button).
     if (event.key === "Enter" && target.closest && target.closest("#lines") && target.tagName !== "BUTTON"
         && target.tagName !== "TEXTAREA") {
-      var add = document.getElementById("add-line");
-      if (add) {
-        event.preventDefault();
-        target.dispatchEvent(new Event("change", { bubbles: true }));
-        add.click();
-      }
+      event.preventDefault();
+      addLine();
     }
+  });
+
+  // Charge lines are added and removed in the page, then priced again with the others: no answer
+  // can bring back a line removed, or drop one added, while a request was on its way.
+  function linesChanged() {
+    lastEdit = Date.now();
+    setTimeout(function () { document.body.dispatchEvent(new CustomEvent("linesStale")); }, 0);
+  }
+
+  function addLine() {
+    var lines = document.getElementById("lines");
+    var template = document.getElementById("line-template");
+    if (!lines || !template) return;
+    var next = 0;
+    lines.querySelectorAll("[name^='lines-']").forEach(function (field) {
+      var match = /^lines-(\d+)-/.exec(field.name);
+      if (match) next = Math.max(next, Number(match[1]) + 1);
+    });
+    if (next >= 60) return;
+    var body = lines.querySelector("tbody");
+    body.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__index__/g, String(next)));
+    var row = body.lastElementChild;
+    if (window.htmx) window.htmx.process(row);
+    var first = row.querySelector("select");
+    if (first) first.focus();
+    linesChanged();
+  }
+
+  function removeLine(button) {
+    var row = button.closest("tr");
+    var body = row && row.parentElement;
+    if (!body || body.querySelectorAll("tr:not(.line-errors)").length < 2) return;
+    var errors = row.nextElementSibling;
+    if (errors && errors.classList.contains("line-errors")) errors.remove();
+    var after = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    var focus = after && after.querySelector("select, input:not([type=hidden])");
+    if (focus) focus.focus();
+    linesChanged();
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("#add-line")) { event.preventDefault(); addLine(); return; }
+    var remove = event.target.closest("[data-remove-line]");
+    if (remove) { event.preventDefault(); removeLine(remove); }
   });
 
   // A suggestion list closes when focus leaves its field and the list.
@@ -113,17 +154,12 @@
     if (event.target.closest && event.target.closest("#quote-form")) lastEdit = Date.now();
   }, true);
   document.body.addEventListener("htmx:beforeRequest", function (event) {
-    var now = Date.now();
-    event.detail.xhr.sentAt = now;
-    // A line added or removed is an edit too: a refresh that left before it is out of date.
-    var path = event.detail.requestConfig && event.detail.requestConfig.path || "";
-    if (event.detail.target && event.detail.target.id === "lines" && path.indexOf("refresh=1") < 0) lastEdit = now - 1;
+    event.detail.xhr.sentAt = Date.now();
   });
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     var sentAt = event.detail.xhr && event.detail.xhr.sentAt;
-    if (target && target.id === "lines" && sentAt && lastEdit > sentAt && event.detail.xhr.status === 200
-        && (event.detail.requestConfig.path || "").indexOf("refresh=1") >= 0) {
+    if (target && target.id === "lines" && sentAt && lastEdit > sentAt && event.detail.xhr.status === 200) {
       event.detail.shouldSwap = false;
       setTimeout(function () { document.body.dispatchEvent(new CustomEvent("linesStale")); }, 0);
     }
