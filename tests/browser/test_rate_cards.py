@@ -66,7 +66,7 @@ def test_import_a_card_quote_from_it_approve_change_and_approve_again(open_page,
     boss.set_input_files("#file", files=[{"name": "route-rates.csv", "mimeType": "text/csv", "buffer": data}])
     boss.click("#import-form button[type=submit]")
     expect(boss).to_have_url(re.compile(r"/rates/imports/\d+$"))
-    expect(boss.locator("ul.counts")).to_contain_text("4 new rates")
+    expect(boss.locator("ul.counts li", has_text="New rates")).to_contain_text("4")
     boss.locator("button", has_text="Import 4 rates").click()
     expect(boss.locator(".toast", has_text="Imported route-rates.csv: 4 new")).to_be_visible()
     expect(boss.locator("tr.rate-row")).to_have_count(4)
