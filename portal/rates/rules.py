@@ -4,6 +4,7 @@ pricing permission, and vetting an agent's own channel into a card (handbook #10
 Changes only; reads are in queries.py. Quotes price their lines from here (R-Q4 to R-Q6): the
 buy and minimum sell rates of a line are the card's, never what the quote's author types.
 """
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -136,7 +137,16 @@ def overlapping(values: dict, exclude_id: int | None = None) -> Rate | None:
     return db.session.scalars(select.order_by(Rate.valid_from).limit(1)).first()
 
 
+def _hold_key(values: dict) -> None:
+    """Two saves of the same rate key queue one behind the other, so that neither misses the other's
+    overlapping period: a transaction lock on the key (PostgreSQL); SQLite's writers queue anyway."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.blake2b("|".join(str(values[f]) for f in KEY_FIELDS).encode(), digest_size=8).digest()
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
+
+
 def _refuse_overlap(values: dict, exclude_id: int | None = None) -> None:
+    _hold_key(values)
     other = overlapping(values, exclude_id)
     if other is not None:
         raise RuleViolation(_l("This rate's validity overlaps the same rate valid from %(start)s to %(end)s. "
