@@ -15,7 +15,7 @@ from portal.quotes import rules
 from portal.quotes.models import Direction, LineSource, Mode, Quote
 from portal.rates import queries as rate_queries
 from portal.rates.models import Rate
-from portal.rates.rules import FREIGHT_CHARGES, department_today, equipment_for
+from portal.rates.rules import FREIGHT_CHARGES, department_today
 from portal.reference import CARRIERS, CHARGES
 
 SUGGESTIONS = 8

@@ -18,7 +18,7 @@ from portal.core import audit
 from portal.core.database import parse_id
 from portal.core.forms import saved, submit
 from portal.core.htmx import is_fragment_request, render, render_fragment, trigger
-from portal.core.policy import can, require
+from portal.core.policy import require
 from portal.core.rules import RuleViolation
 from portal.core.text import search_term
 from portal.core.urls import date_arg, text_arg

@@ -1,7 +1,6 @@
 """The quote editor through the test client: the customer found as it is typed, carriers narrowed to
 those with a card on the lane, lines filled from the card (buy and minimum never typed), quantities
 that follow the cargo, "New quote" from a customer and "Quote again" from a past quote."""
-import re
 from datetime import timedelta
 
 import pytest

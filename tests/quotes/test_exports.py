@@ -4,7 +4,6 @@ kept by a cache."""
 import csv
 import io
 import zipfile
-from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
