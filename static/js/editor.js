@@ -153,8 +153,23 @@
   document.addEventListener("input", function (event) {
     if (event.target.closest && event.target.closest("#quote-form")) lastEdit = Date.now();
   }, true);
+  // While the form is being saved, the lines are not asked for again (the page is about to change).
+  var saving = false;
   document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.id === "quote-form") {
+      saving = true;
+    } else if (saving && event.detail.target && event.detail.target.id === "lines") {
+      event.preventDefault();
+      return;
+    }
     event.detail.xhr.sentAt = Date.now();
+  });
+  // (the form answers by replacing itself: it is done saving by the time its answer is swapped in)
+  ["htmx:beforeSwap", "htmx:afterRequest", "htmx:sendError"].forEach(function (name) {
+    document.body.addEventListener(name, function (event) {
+      if (event.detail.elt && event.detail.elt.id === "quote-form") saving = false;
+    });
   });
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;

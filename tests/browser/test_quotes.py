@@ -301,3 +301,4 @@ def test_invalid_quote_shows_errors_by_the_fields_and_keeps_the_input(app, page,
     expect(page).to_have_url(re.compile(r"/quotes/\d+$"))
     expect(page.locator(".page-head h1 .badge")).to_have_text("Draft")
     expect(page.locator(".page-head .meta")).to_contain_text("USLAX")
+    page.wait_for_load_state("networkidle")     # nothing still on its way when the test's data goes

@@ -77,6 +77,7 @@ def test_import_a_card_quote_from_it_approve_change_and_approve_again(open_page,
     page.goto(f"{live_server}/quotes")
     you = Counted(page)
     you.click(".subnav a:text('New quote')")
+    page.wait_for_load_state("load")                         # the page is ready (not an action)
     you.fill("#customer_code", "台灣精密")
     expect(page.locator("#customer-suggestions button")).to_have_count(1)
     you.press("#customer_code", "Enter")                     # takes the suggestion
@@ -142,6 +143,8 @@ def test_import_a_card_quote_from_it_approve_change_and_approve_again(open_page,
     expect(page.locator(".page-head h1 .badge")).to_have_text("Approved")
     page.click("#main button:text('Mark as sent')")
     expect(page.locator(".page-head h1 .badge")).to_have_text("Sent")
+    for opened in (page, boss):
+        opened.wait_for_load_state("networkidle")   # nothing still on its way when the test's data goes
 
 
 def test_the_editor_works_from_the_keyboard(page, live_server, make_user, make_customer, app):
@@ -151,6 +154,7 @@ def test_the_editor_works_from_the_keyboard(page, live_server, make_user, make_c
     make_customer(agent, code="TW-0001", name_zh="台灣精密機械", contacts=[{"name": "王小明"}])
     log_in(page, live_server, agent.username, PASSWORD)
     page.goto(f"{live_server}/quotes/new")
+    page.wait_for_load_state("load")
     expect(page.locator("#customer_code")).to_be_focused()
     page.keyboard.type("TW-0001")
     expect(page.locator("#customer-suggestions button")).to_have_count(1)
@@ -176,3 +180,4 @@ def test_the_editor_works_from_the_keyboard(page, live_server, make_user, make_c
     expect(lines(page).nth(1).locator("select[name$='-charge_code']")).to_be_focused()
     expect(lines(page).nth(0).locator("input[name$='-sell_rate']")).to_have_value("1850.00")
     expect(page).to_have_url(f"{live_server}/quotes/new")     # Enter did not send the form
+    page.wait_for_load_state("networkidle")
