@@ -10,3 +10,4 @@ from portal.quotes.models import ApprovalDecision, ChargeLine, FollowUp, Quote  
 from portal.shipments.models import (BLRevision, Container, CourierDispatch, FreeTimeRequest, Integration,  # noqa: F401
                                      Leg, LoadingException, Milestone, Notice, OutboxMessage, RequiredDocument,
                                      ScheduleChange, Shipment, SpaceRequest, StatusLink, VesselCall)
+from portal.rates.models import Rate, RateImport  # noqa: F401

@@ -30,6 +30,8 @@ class User(UserMixin, db.Model):
     is_new_hire: Mapped[bool] = mapped_column(default=False)
     probation_ends_on: Mapped[date | None]
     team: Mapped[Team | None] = mapped_column(ChoiceColumn(Team, 20))
+    # An agent who works for the route department keeps rate cards (a supervisor gives it; rates.rules).
+    pricing: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     locale: Mapped[str | None] = mapped_column(sa.String(10))
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
     active: Mapped[bool] = mapped_column(default=True)

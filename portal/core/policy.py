@@ -57,6 +57,17 @@ def _decider(user, quote) -> bool:
     return user.role == Role.SUPERVISOR and (quote is None or quote.agent_id != user.id)
 
 
+def _price_keeper(user, obj) -> bool:
+    """Rate cards are kept by supervisors and by agents a supervisor gave the pricing permission."""
+    return user.role == Role.SUPERVISOR or (user.role == Role.AGENT and bool(getattr(user, "pricing", False)))
+
+
+def _pricing_grantee(user, candidate) -> bool:
+    """Who may be given the pricing permission: an active agent (supervisors keep cards anyway)."""
+    return user.role in (Role.SUPERVISOR, Role.ADMIN) and (
+        candidate is None or (bool(candidate.active) and candidate.role == Role.AGENT))
+
+
 def _follower_up(user, follow_up) -> bool:
     """A follow-up is its agent's to do; a supervisor may tick it off for the team."""
     return user.role == Role.SUPERVISOR or (
@@ -138,6 +149,14 @@ RULES = {
     "shipments.notify": _roles(*BOOK_HOLDERS),
     "shipments.import": _roles(*BOOK_HOLDERS),
     "shipments.integrations": _roles(Role.ADMIN),
+    # Rate cards hold buy and minimum sell rates: read by those who may see internal values (R-Q4).
+    "rates.view": _roles(Role.AGENT, Role.SUPERVISOR, Role.ADMIN),
+    "rates.maintain": _price_keeper,
+    # The pricing permission is given and taken by supervisors and admins, on agents only.
+    "rates.pricing": _pricing_grantee,
+    # Vetting an agent's own channel into a card (handbook #10) is a supervisor's decision.
+    "rates.adopt": _roles(Role.SUPERVISOR),
+    "reference.search": _roles(*STAFF),
 }
 
 

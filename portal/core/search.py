@@ -167,10 +167,20 @@ def _phone_tokens(phone: str) -> frozenset[str]:
     return frozenset(tokens)
 
 
+_PHONE_LIKE = re.compile(r"^\s*\+?[\d\s().-]*\d[\s().-]+\d[\d\s().-]*$")
+
+
 def query_tokens(query: str | None) -> list[str]:
     """What a search box value must match, every token: [] when there is nothing to search."""
     wanted: list[str] = []
-    for run in _RUNS.findall(fold((query or "")[:100])):
+    typed = (query or "")[:100]
+    if _PHONE_LIKE.match(typed):
+        # A phone number as people type it (07-3456789, +886 7 345 6789): its digits, whatever the
+        # separators, against the phone fragments of the documents.
+        digits = _NOT_DIGIT.sub("", unicodedata.normalize("NFKC", typed))
+        size = min(len(digits), DIGIT_FRAGMENTS[1])
+        return list(dict.fromkeys(digits[i:i + size] for i in range(len(digits) - size + 1)))
+    for run in _RUNS.findall(fold(typed)):
         if run[0] in "abcdefghijklmnopqrstuvwxyz0123456789":
             if run.isdigit() and len(run) > DIGIT_FRAGMENTS[1]:
                 size = DIGIT_FRAGMENTS[1]

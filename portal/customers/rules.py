@@ -12,7 +12,7 @@ from portal.core.policy import can
 from portal.core.rules import RuleViolation, check_version
 from portal.core.text import search_key
 from portal.customers.models import Contact, Customer, GradeChange, Grade, Kind, Source
-from portal.customers.signals import customers_reassigned
+from portal.customers.signals import customer_changed, customers_reassigned
 from portal.extensions import db
 
 PROFILE_FIELDS = ("code", "name_zh", "name_en", "kind", "source", "is_vip", "is_state_owned",
@@ -91,6 +91,7 @@ def update_customer(actor: User, customer: Customer, expected_version, fields: d
         _touch(customer)
         db.session.flush()
         audit.record(actor, "update", customer, changes)
+        customer_changed.send(actor, customer=customer, changes=changes)
     return customer
 
 
@@ -246,6 +247,7 @@ def update_contact(actor: User, customer: Customer, contact: Contact, expected_v
         _contact_changed(customer, contact)
         db.session.flush()
         audit.record(actor, "update", contact, changes, parent=customer)
+        customer_changed.send(actor, customer=customer, changes=changes)
     return contact
 
 
@@ -257,3 +259,4 @@ def remove_contact(actor: User, customer: Customer, contact: Contact) -> None:
     _touch(customer)
     audit.record(actor, "delete", contact, {f: [v, None] for f, v in before.items()}, parent=customer)
     db.session.flush()
+    customer_changed.send(actor, customer=customer, changes={"contact": [before["name"], None]})

@@ -8,3 +8,8 @@ _signals = Namespace()
 # one colleague's share of a book handed over. Sent inside the move's transaction: a receiver's
 # changes commit or roll back with it.
 customers_reassigned = _signals.signal("customers-reassigned")
+
+# sender: the acting user; customer, changes ({field: [old, new]}). Sent when the customer's profile
+# or a contact changes, inside that change's transaction: what was approved for the customer as it
+# was (a quote to a direct customer that is now a peer forwarder) is looked at again.
+customer_changed = _signals.signal("customer-changed")

@@ -32,6 +32,7 @@ from portal.customers.rules import add_contact, change_grade, create_customer, r
 from portal.extensions import db
 from portal.handover import rules as handover_rules
 from portal.handover.models import HandoverNote, NoteCustomer, NoteKind
+from portal.rates.rules import set_pricing
 
 BATCH = 25
 DAYS_OF_HISTORY = 150   # the book exists this long before today
@@ -52,6 +53,9 @@ STAFF = (
     {"username": "newhire", "label": "agent (new hire)", "role": Role.AGENT, "display_name": "吳佳穎 Emily Wu",
      "email": "emily.wu@example.com", "phone": "+886 7 555 0100 ext 25", "locale": "en", "timezone": "Asia/Taipei", "team": Team.DIRECT,
      "is_new_hire": True},
+    # Works for the route department: keeps the rate cards (the supervisor gives the pricing permission).
+    {"username": "route", "label": "agent (pricing)", "role": Role.AGENT, "display_name": "周建國 Kevin Chou",
+     "email": "kevin.chou@example.com", "locale": "zh_Hant", "timezone": "Asia/Taipei"},
 )
 PROBATION_DAYS = 90
 
@@ -651,6 +655,8 @@ def _load(seed: int, n: int) -> dict[str, str]:
     from portal.company.rules import save_profile
     save_profile(users["admin"], None, COMPANY)
     with clock.set_to(now - timedelta(days=DAYS_OF_HISTORY)) as hand:
+        # The route department's agent keeps the rate cards from the start.
+        set_pricing(users["lead"], users["route"], True, users["route"].version)
         made = _book(rng, n, users, hand, now)
     db.session.flush()
 

@@ -21,6 +21,12 @@ time zone) on the portal's own clock, set back and moved forward step by step
 seconds, follow-up times, decisions, audit rows) is the moment the thing happened.
 Everything comes from random.Random(seed); only the placement in time follows the clock.
 Carriers are real; prices are made up.
+
+Quotes price from the rate cards (portal/demo/rates.py writes them as the quotes first ask): the
+buy and minimum rates are the card's, a peer forwarder is quoted the company sell rate, a direct
+customer a margin of its own above the minimum. A self-sourced quote is on a carrier without a
+card; special cargo gets its holding reply within minutes; one quote went out provisional (no
+rate yet) and one peer forwarder's inquiry on a lane the company does not work was declined.
 """
 import bisect
 import heapq
@@ -38,7 +44,8 @@ from portal.core import clock as portal_clock
 from portal.customers.models import Contact, Customer, Kind
 from portal.extensions import db
 from portal.quotes import rules
-from portal.quotes.models import GENERAL_CARGO, Mode, Quote, Status
+from portal.demo.rates import CardDesk
+from portal.quotes.models import GENERAL_CARGO, LineSource, Mode, Quote, Status
 from portal.reference import CARRIERS
 
 TOTAL = 285                 # stories for 200 customers; duplicates and revisions come on top
@@ -284,6 +291,11 @@ CLOSING_NOTES = {  # a follow-up overtaken by the outcome
     "revise": {"zh_Hant": "客戶要求降價，已改版重報。", "zh_Hans": "客户要求降价，已改版重报。",
                "en": "Customer countered; sent a revised quote."},
 }
+CHANGED_REMARKS = {"zh_Hant": "目的港免用櫃期 21 天。", "zh_Hans": "目的港免用箱期 21 天。",
+                   "en": "Free time at destination: 21 days."}
+DECLINES = ["同行詢南美西岸散貨，非我司主營航線，婉拒報價。", "同行询价非洲内陆点，我司无资源，婉拒。",
+            "Peer asked for a lane we do not work (West Coast South America breakbulk); declined politely.",
+            "同行询冷冻柜去加勒比海小港，非主营航线，已婉拒。"]
 LOST_REASONS = {
     "zh_Hant": ["客戶選擇其他貨代，對方每櫃便宜 USD 150。", "客戶延後出貨，訂單取消。", "船期不符合客戶需求（要直航）。",
                 "國外買家改為指定貨代（FOB 指定貨）。", "報價回覆太慢，客戶已訂別家。", "客戶改走空運。",
@@ -349,6 +361,7 @@ class World:
         self.lead = users["lead"]
         self.now = portal_clock.now()
         self.cal = Calendar(self.now, current_app.config["PORTAL_TIMEZONE"])
+        self.desk = CardDesk(seed, users["route"], users["lead"], self.cal.today, self.cal)
         quotable = [c for c in customers if c.kind in (Kind.DIRECT, Kind.PEER)]
         self.customers = quotable or list(customers)
         self.book = len(customers)
@@ -374,14 +387,22 @@ class World:
         return rng.choices(pool, weights=[{"A": 5, "B": 3, "C": 2, "D": 1}.get(c.grade, 1) for c in pool])[0]
 
 
+def _transit(long_haul: bool, rng: random.Random) -> int:
+    return rng.randint(14, 35) if long_haul else rng.randint(2, 7)
+
+
 class Story:
     """One inquiry and what came of it. Times are business-minute indexes on the calendar; the
     generator yields the index of its next step and does the step when resumed."""
 
     def __init__(self, world: World, rng: random.Random, username: str, final: str | None = None,
                  reason: str | None = None, flaw: bool = False, mode: str | None = None, revise: str | None = None,
-                 duplicate: bool = False, age: float | None = None):
+                 duplicate: bool = False, age: float | None = None, provisional: bool = False,
+                 not_worked: bool = False, changed_after: bool = False):
         self.w, self.rng, self.username = world, rng, username
+        self.provisional = provisional      # no rate yet: an indicative price (handbook #62)
+        self.not_worked = not_worked        # a lane the company does not work: declined (handbook #12)
+        self.changed_after = changed_after  # changed after the approval: waits for the supervisor again
         self.user = world.users[username]
         self.final = final                  # stop in this state (None: see it through)
         self.reason = reason                # below_minimum, self_sourced, minimum_in_writing
@@ -390,8 +411,12 @@ class Story:
         self.duplicate = duplicate          # a repeat order copies the won quote
         if reason == "minimum_in_writing" and not any(c.kind == Kind.PEER for c in world.customers):
             self.reason = reason = "self_sourced"
-        self.customer = world.customer(rng, username, peer_only=reason == "minimum_in_writing")
+        self.customer = world.customer(rng, username, peer_only=reason == "minimum_in_writing" or not_worked)
         self.peer = self.customer.kind == Kind.PEER
+        if self.peer and reason == "below_minimum":
+            # A peer forwarder is quoted the company sell rate; below it is the minimum in writing (R-Q5).
+            self.reason = reason = None
+            self.flaw = False
         self.locale = self.customer.preferred_locale or "en"
         self.mode = mode or _pick(rng, {Mode.FCL: 76, Mode.LCL: 16, Mode.SPECIAL: 5, Mode.BREAKBULK: 3})
         self.delays = self._delays()
@@ -418,14 +443,15 @@ class Story:
         """When the inquiry came in: at `age` business minutes ago, or for a story that stops in a
         state of waiting, just long enough ago for its steps to have happened."""
         d, cal, rng = self.delays, self.w.cal, self.rng
-        if self.final in (Status.DRAFT, Status.PENDING, Status.RETURNED, Status.APPROVED, Status.SENT):
+        if self.final in (Status.DRAFT, Status.PENDING, Status.RETURNED, Status.APPROVED, Status.SENT,
+                          Status.PROVISIONAL, Status.DECLINED):
             steps = {Status.DRAFT: ["prep"], Status.PENDING: ["prep", "submit"],
-                     Status.RETURNED: ["prep", "submit", "decide"],
+                     Status.RETURNED: ["prep", "submit", "decide"], Status.DECLINED: ["prep"],
                      Status.APPROVED: ["prep", "submit", "decide"]}.get(self.final)
             if steps is None:    # sent lately, its follow-ups still due
                 steps = ["prep", "submit", "decide", "after_approval"] if self._needs_approval() else ["prep", "send"]
             since = rng.uniform(5, 600 if self.mode in (Mode.SPECIAL, Mode.BREAKBULK) else 240)
-            if self.final == Status.SENT:
+            if self.final in (Status.SENT, Status.PROVISIONAL):
                 since = rng.uniform(60, 600)
             return cal.now_index - since - sum(d[s] for s in steps)
         return cal.now_index - age
@@ -481,8 +507,10 @@ class Story:
         carrier = rng.choice(carriers)
         if trade == "USWC" and pol in ("CNSHA", "CNNGB", "CNXMN") and rng.random() < 0.3:
             carrier = "MATS"
+        self.carriers = [carrier] + [c for c in carriers if c != carrier]
         inquiry_at = cal.at(self.inquiry)
         day = cal.local(inquiry_at).date()
+        self.day = cal.date_of(self.inquiry + self.delays["prep"])      # the cards the quote is priced from
         validity = rng.choice((7, 10, 14, 14, 14, 21, 30, 30))
         if self.mode in (Mode.SPECIAL, Mode.BREAKBULK):
             validity = rng.choice((14, 21, 30))
@@ -493,15 +521,16 @@ class Story:
                   "shipper": None, "dimensions": None, "ship_date": None, "target_price": None,
                   "incoterm": self._incoterm(), "valid_until": day + timedelta(days=validity), "currency": "USD",
                   "cargo_ready_on": day + timedelta(days=rng.randint(3, 21)) if rng.random() < 0.5 else None,
-                  "self_sourced_rate": self.reason == "self_sourced", "remarks": self._remarks(),
-                  "notes": rng.choice(NOTES)}
+                  "provisional": self.provisional, "remarks": self._remarks(), "notes": rng.choice(NOTES)}
+        self.values = values
         if self.reason == "self_sourced":
             named = next(n for n in CARRIERS if n.code == carrier)
             notes = SELF_SOURCED_NOTES["zh_Hans" if self.username == "peer" else "zh_Hant"] + SELF_SOURCED_NOTES["en"]
             values["notes"] = rng.choice(notes).format(carrier=named.name_zh_hans if self.username == "peer"
                                                        else named.name_zh_hant)
         local = LOCAL[origin]
-        self.price = {"trade": trade, "long": long_haul, "local": local, "feu": feu, "cbm": per_cbm, "ft": per_ft}
+        self.price = {"trade": trade, "long": long_haul, "local": local, "feu": feu, "cbm": per_cbm, "ft": per_ft,
+                      "transit": _transit(long_haul, rng)}
         goods = self._goods()
         if self.mode == Mode.FCL:
             lines = self._fcl(values, goods)
@@ -536,28 +565,52 @@ class Story:
             return rng.choice(DANGEROUS)
         return GOODS[key if key in GOODS else "general"]
 
-    def _rates(self, low: float, high: float, step: float, floor: float) -> tuple[float, float, float]:
-        """Company sell rate, buy rate and minimum sell rate; the customer's sell rate (R-Q5: a peer
-        forwarder gets the company sell rate, a direct customer a margin of its own)."""
+    def _rates(self, low: float, high: float, step: float, floor: float, equipment: str,
+               charge: str = "OFR") -> tuple[float, float, float]:
+        """The customer's sell rate, the buy rate and the minimum sell rate: the card's buy and minimum
+        (the proposal sets a new lane's level), and R-Q5: a peer forwarder gets the company sell
+        rate, a direct customer a margin of its own above it."""
         rng = self.rng
         company = _r(rng.uniform(low, high), step)
         margin = max(_r(company * rng.uniform(0.06, 0.13), step), floor)
         buy = company - margin
-        minimum = buy + max(_r(margin * rng.uniform(0.3, 0.6), step), step)
+        minimum = min(buy + max(_r(margin * rng.uniform(0.3, 0.6), step), step), company - step)
+        card = self._card(equipment, charge, (company, buy, minimum), step)
+        if card is not None:
+            company, buy, minimum = card
+        self.price["company"] = company
+        return self._sell(company, step), buy, minimum
+
+    def _sell(self, company: float, step: float) -> float:
         if self.peer:
-            sell = company
-        else:
-            extra = {"A": (0, 0.01), "B": (0, 0.025), "C": (0.01, 0.05), "D": (0.025, 0.08)}[self.customer.grade]
-            sell = company + _r(company * rng.uniform(*extra), step)
-        return sell, buy, min(minimum, company - step)
+            return company
+        extra = {"A": (0, 0.01), "B": (0, 0.025), "C": (0.01, 0.05), "D": (0.025, 0.08)}[self.customer.grade]
+        return company + _r(company * self.rng.uniform(*extra), step)
+
+    def _card(self, equipment: str, charge: str, proposal: tuple, step: float):
+        """The card the quote prices from, on the story's carrier or another of the trade when the
+        route department did not renew it; a self-sourced story takes a carrier with no card."""
+        v, desk = self.values, self.w.desk
+        if self.reason == "self_sourced":
+            candidates = self.carriers + [c.code for c in CARRIERS if c.code not in self.carriers]
+            v["carrier"] = next((c for c in candidates if not desk.has_card(c, v["pol"], v["pod"], equipment, charge,
+                                                                             self.day)), v["carrier"])
+            return None
+        for carrier in self.carriers:
+            card = desk.rates(carrier, v["pol"], v["pod"], equipment, charge, self.day, proposal, step,
+                              self.price["transit"])
+            if card is not None:
+                v["carrier"] = carrier
+                return card
+        return None
 
     def _feu(self, size: str) -> tuple[float, float, float, float]:
         """Ocean freight for one container of this size: sell, buy, minimum, and the 40' factor."""
         low, high = self.price["feu"]
         factor = {"20": self.rng.uniform(0.55, 0.72), "40": 1.0, "HQ": 1.0}[size]
-        sell, buy, minimum = self._rates(low * factor, high * factor, 5, 20 if factor < 1 else 25)
-        if size == "HQ" and self.rng.random() < 0.4:
-            sell, buy, minimum = sell + 50, buy + 50, minimum + 50
+        ctype = self.values["container_type"]
+        sell, buy, minimum = self._rates(low * factor * (1.03 if size == "HQ" else 1), high * factor * (
+            1.03 if size == "HQ" else 1), 5, 20 if factor < 1 else 25, ctype)
         self.price["ofr"] = (sell, buy, minimum)
         return sell, buy, minimum, factor
 
@@ -629,8 +682,13 @@ class Story:
         if all_in:
             thc_usd = _r((thc20 if size == "20" else thc40) / fx, 5)
             includes = ["OFR"] + (["BAF"] if baf else []) + ["THC-O", "SEAL"]
-            lines.append(_line("ALLIN", "container", qty, _r(sell + baf + thc_usd + 10, 5), _r(buy + baf + thc_usd, 5),
-                               _r(minimum + baf + thc_usd + 5, 5), includes=",".join(includes)))
+            company = self.price["company"]
+            proposal = (_r(company + baf + thc_usd + 10, 5), _r(buy + baf + thc_usd, 5),
+                        _r(minimum + baf + thc_usd + 5, 5))
+            all_in_company, all_in_buy, all_in_minimum = self._card(values["container_type"], "ALLIN", proposal, 5) \
+                or proposal
+            lines.append(_line("ALLIN", "container", qty, _r(self._sell(all_in_company, 5), 5), all_in_buy,
+                               all_in_minimum, includes=",".join(includes)))
         else:
             lines.append(self._freight_line("container", qty, sell, buy, minimum))
             if baf:
@@ -677,9 +735,9 @@ class Story:
         pieces = {"H": rng.randint(2, 10), "M": rng.choice((rng.randint(2, 12), rng.randint(20, 150))),
                   "L": rng.randint(20, 300)}[goods[-1]]
         values.update(pieces=pieces, gross_weight_kg=Decimal(str(int(weight))), volume_cbm=Decimal(str(cbm)),
-                      commodity=self._words(goods), carrier=values["carrier"] if rng.random() < 0.4 else None)
+                      commodity=self._words(goods))
         revenue = max(cbm, round(weight / 1000, 3), 1)
-        sell, buy, minimum = self._rates(*price["cbm"], 1, 3)
+        sell, buy, minimum = self._rates(*price["cbm"], 1, 3, "cbm")
         self.price["ofr"] = (sell, buy, minimum)
         lines = [self._freight_line("cbm", revenue, sell, buy, minimum)]
         cur, *_rest = price["local"]
@@ -713,7 +771,7 @@ class Story:
         size = "20" if ctype.startswith("20") else "40"
         low, high = price["feu"]
         scale = (rng.uniform(1.5, 1.8) if reefer else rng.uniform(1.8, 2.6)) * (0.6 if size == "20" else 1)
-        sell, buy, minimum = self._rates(low * scale, high * scale, 10, 100)
+        sell, buy, minimum = self._rates(low * scale, high * scale, 10, 100, ctype)
         self.price["ofr"] = (sell, buy, minimum)
         values["target_price"] = _d(_r(sell * rng.uniform(0.82, 0.98), 50))
         lines = [self._freight_line("container", qty, sell, buy, minimum)]
@@ -734,10 +792,10 @@ class Story:
         hant, hans, en, dims, pieces, tons, cbm = rng.choice(BREAKBULK)
         weight = round(rng.uniform(*tons), 1)
         revenue = max(weight, cbm)
-        values.update(carrier=None, pieces=pieces, gross_weight_kg=Decimal(str(int(weight * 1000))),
+        values.update(pieces=pieces, gross_weight_kg=Decimal(str(int(weight * 1000))),
                       volume_cbm=Decimal(str(cbm)), commodity=self._words((hant, hans, en)), shipper=self._shipper(),
                       dimensions=dims, ship_date=day + timedelta(days=rng.randint(14, 45)))
-        sell, buy, minimum = self._rates(*price["ft"], 1, 5)
+        sell, buy, minimum = self._rates(*price["ft"], 1, 5, "ton")
         self.price["ofr"] = (sell, buy, minimum)
         values["target_price"] = _d(_r(sell * rng.uniform(0.85, 0.97), 1))
         lines = [self._freight_line("ton", revenue, sell, buy, minimum)]
@@ -813,15 +871,70 @@ class Story:
             self.comment = RETURNS["agent_below_minimum"][0].format(minimum=f"{ofr['min_sell_rate']:,.0f}")
         elif self.flaw and self.reason == "minimum_in_writing":
             self.comment = RETURNS["minimum_in_writing"][0]
-        t = self.inquiry + d["prep"]
-        yield t
-        quote = rules.create_quote(self.user, values, lines)
+        if self.not_worked:
+            yield from self._decline(values)
+            return
+        if rules.is_special_cargo(values):
+            quote = yield from self._hold(values)
+            t = self.inquiry + d["prep"]
+            yield t
+            self._ensure_cards(values, lines, self.day)
+            rules.update_quote(self.user, quote, quote.version, values, lines)
+        else:
+            t = self.inquiry + d["prep"]
+            yield t
+            quote = rules.create_quote(self.user, values, lines)
         if self.final == Status.DRAFT:
             return
         t = yield from self._release(quote, t, first=True)
         if t is None:
             return
         yield from self._sent(quote, t)
+
+    def _hold(self, values: dict):
+        """R-Q7: special cargo is written down at once, answered "received, pricing with the carrier"
+        within minutes (now and then late), and priced when the route department has the rate."""
+        rng = self.rng
+        t = self.inquiry + rng.uniform(0.5, 1.5)
+        yield t
+        quote = rules.create_quote(self.user, values, [])
+        t += rng.uniform(6, 18) if rng.random() < 0.1 else rng.uniform(0.5, 2.5)
+        yield t
+        rules.send_holding_reply(self.user, quote, quote.version)
+        return quote
+
+    def _decline(self, values: dict):
+        """Handbook #12: a peer forwarder asks for a lane the company does not work; written down and
+        politely declined within minutes."""
+        rng = self.rng
+        t = self.inquiry + rng.uniform(0.5, 2)
+        yield t
+        quote = rules.create_quote(self.user, values, [])
+        yield t + rng.uniform(0.5, 2.5)
+        rules.decline(self.user, quote, rng.choice(DECLINES), quote.version)
+
+    def _ensure_cards(self, values: dict, lines: list[dict], day: date) -> dict:
+        """The cards of the day the quote is priced on, as the route department keeps them (written
+        now if they were not yet); {charge: (company, buy, minimum)} of its freight lines."""
+        found = {}
+        if self.reason == "self_sourced":
+            return found
+        for line in lines:
+            if line["charge_code"] not in ("OFR", "ALLIN"):
+                continue
+            equipment = values["container_type"] if line["basis"] == "container" else line["basis"]
+            sell = float(line.get("company_sell_rate") or line["sell_rate"])
+            buy = float(line["buy_rate"] or sell * 0.9)
+            minimum = float(line.get("min_sell_rate") or (buy + sell) / 2)
+            step = _step(sell)
+            card = self.w.desk.rates(values["carrier"], values["pol"], values["pod"], equipment, line["charge_code"],
+                                     day, (sell, buy, minimum), step, None)
+            if card is not None:
+                found[line["charge_code"]] = card
+        return found
+
+    def _today(self) -> date:
+        return self.w.cal.local(portal_clock.now()).date()
 
     def _release(self, quote: Quote, t: float, first: bool = False):
         """Through approval when the quote needs it (R-Q1, R-Q5, R-Q6); the index it may go out at,
@@ -853,6 +966,14 @@ class Story:
                 else rng.choice(APPROVE)
             rules.decide(lead, quote, True, comment, quote.version)
         if first and self.final == Status.APPROVED:
+            if self.changed_after:
+                # The customer asked for a longer validity and a free-time note after the approval:
+                # the change voids it (R-Q1), and the supervisor sees what changed.
+                yield t + min(rng.uniform(10, 40), max(self.w.cal.now_index - t - 1, 0.5))
+                values, lines = _values(quote), _price_lines(quote)
+                values["valid_until"] += timedelta(days=7)
+                values["remarks"] = f"{values['remarks']} {CHANGED_REMARKS.get(self.locale, CHANGED_REMARKS['en'])}"
+                rules.update_quote(self.user, quote, quote.version, values, lines)
             return None
         return t + d["after_approval"] + (d["send"] if quote.mode not in GENERAL_CARGO else 0)
 
@@ -865,6 +986,7 @@ class Story:
             ofr = next(line for line in lines if line["charge_code"] == "OFR")
             closer = float(ofr["min_sell_rate"]) - self.rng.choice((5, 10, 15, 20))
             ofr["sell_rate"] = _d(max(float(ofr["sell_rate"]), closer))
+        self._ensure_cards(values, lines, self._today())
         rules.update_quote(self.user, quote, quote.version, values, lines)
 
     def _sent(self, quote: Quote, t: float):
@@ -875,7 +997,7 @@ class Story:
         sent = t
         end = cal.day_end(quote.valid_until)
         outcome, at = "open", None
-        if self.final == Status.SENT:
+        if self.final in (Status.SENT, Status.PROVISIONAL):
             pass                              # its follow-ups are due now
         elif self.revise in ("counter", "pending") and end - sent > 400:
             outcome, at = "revise", sent + rng.uniform(300, min(end - sent - 60, 3 * DAY))
@@ -947,7 +1069,12 @@ class Story:
             if cheaper else day + timedelta(days=rng.choice((14, 21, 30)))
         main = next(line for line in lines if line["charge_code"] in ("OFR", "ALLIN"))
         sell = float(main["sell_rate"])
-        if cheaper:
+        cards = self._ensure_cards(values, lines, day)
+        if self.peer and main["charge_code"] in cards:
+            # A peer forwarder is quoted the company sell rate, never lower in writing (R-Q5).
+            main["sell_rate"] = _d(cards[main["charge_code"]][0])
+            note = f"Rev {copy.revision}: 依新價表更新，同行報公司賣價。"
+        elif cheaper:
             step = _step(sell)
             new = max(_r(sell - max(sell * rng.uniform(0.02, 0.06), step), step), float(main["buy_rate"]) + step)
             main["sell_rate"] = _d(new)
@@ -956,9 +1083,6 @@ class Story:
             _scale(main, rng.uniform(1.03, 1.12))
             note = f"Rev {copy.revision}: 報價過期後客戶再詢，依新價表調整。"
         values["notes"] = f"{values['notes']}\n{note}".strip()
-        if self.peer and main["min_sell_rate"] is not None and main["sell_rate"] <= main["min_sell_rate"]:
-            # A peer forwarder never gets the minimum in writing (R-Q5).
-            main["sell_rate"] = main["min_sell_rate"] + Decimal(_step(float(main["min_sell_rate"])))
         t += rng.uniform(3, 15)
         yield t
         rules.update_quote(self.user, copy, copy.version, values, lines)
@@ -987,6 +1111,10 @@ class Story:
         for line in lines:
             if line["charge_code"] in ("OFR", "ALLIN", "BAF"):
                 _scale(line, factor)
+        cards = self._ensure_cards(values, lines, day)
+        for line in lines:
+            if self.peer and line["charge_code"] in cards:
+                line["sell_rate"] = _d(cards[line["charge_code"]][0])    # the company sell rate (R-Q5)
         when += rng.uniform(2, 10)
         yield when
         rules.update_quote(self.user, copy, copy.version, values, lines)
@@ -1039,6 +1167,7 @@ def _plan(world: World) -> list[Story]:
         story("newhire", final=Status.RETURNED, flaw=True)
     for _ in range(2):
         story("newhire", final=Status.APPROVED)
+    story("newhire", final=Status.APPROVED, changed_after=True)
     story("newhire", final=Status.DRAFT)
     story("agent", final=Status.PENDING, reason="below_minimum")
     story("agent", final=Status.PENDING, reason="self_sourced")
@@ -1052,6 +1181,11 @@ def _plan(world: World) -> list[Story]:
     story("peer", final=Status.DRAFT, mode=Mode.BREAKBULK)
     for _ in range(3):
         story("agent", final=Status.SENT, mode=Mode.FCL)
+    # No rate yet: a provisional quote out this morning, and one confirmed by a revision (handbook #62).
+    story("agent", final=Status.PROVISIONAL, mode=Mode.FCL, provisional=True)
+    story("agent", provisional=True, revise="counter", mode=Mode.FCL, age=rng.uniform(4, 7) * DAY)
+    # A peer forwarder's inquiry on a lane the company does not work, declined (handbook #12).
+    story("peer", final=Status.DECLINED, mode=Mode.FCL, not_worked=True)
     # Revisions that must be there: one of the new hire's waits for approval, one of `agent`'s went out.
     story("newhire", revise="pending", mode=Mode.FCL, age=rng.uniform(3, 5) * DAY)
     story("agent", revise="counter", mode=Mode.FCL, age=rng.uniform(6, 9) * DAY)
@@ -1077,6 +1211,20 @@ def _plan(world: World) -> list[Story]:
     return stories
 
 
+MAIN_POLS = ("TWKHH", "TWKEL", "TWTXG", "CNSHA", "CNNGB", "HKHKG")
+MAIN_PODS = ("USLAX", "USLGB", "USNYC", "NLRTM", "DEHAM", "JPTYO", "SGSIN", "VNSGN", "AUSYD")
+
+
+def _main_lanes() -> list[tuple]:
+    """The company's main lanes and their usual carriers (the first three of the trade)."""
+    lanes = []
+    for pol in MAIN_POLS:
+        for pod in MAIN_PODS:
+            _pods, feu, _cbm, _ft, carriers, long_haul = TRADES[TRADE_OF[pod]]
+            lanes.append((pol, pod, carriers[:3], feu, long_haul))
+    return lanes
+
+
 def _ticks(world: World):
     """The scheduled expiry job, once a day early in the morning: overdue sent quotes expire (R-Q8)."""
     cal = world.cal
@@ -1089,7 +1237,8 @@ def _ticks(world: World):
 
 
 def load_quotes(seed: int, users: dict[str, User], customers: list[Customer]) -> None:
-    """Create ninety days of quotes through portal.quotes.rules; flushes, never commits."""
+    """Create ninety days of quotes through portal.quotes.rules, priced from rate cards the route
+    department keeps through portal.rates.rules; flushes, never commits."""
     world = World(seed, users, customers)
     if not world.customers:
         return
@@ -1107,4 +1256,19 @@ def load_quotes(seed: int, users: dict[str, User], customers: list[Customer]) ->
             following = next(generator, None)
             if following is not None and following <= cal.now_index:
                 heapq.heappush(queue, (max(following, index), n, generator))
+        db.session.flush()
+        # This morning: next month's cards imported for the lanes about to run out, a carrier's sheet
+        # with mistakes waiting in its preview, a minimum corrected, and an agent's channel vetted.
+        hand.move_to(world.now)
+        desk = world.desk
+        desk.keep_main_lanes(_main_lanes())
+        desk.renew_by_import()
+        desk.correct_a_minimum()
+        own = db.session.scalars(sa.select(Quote).where(Quote.is_current.is_(True), Quote.agent_id == users["agent"].id,
+                                                        Quote.approval_reasons.like("%self_sourced%"))
+                                 .order_by(Quote.id.desc()).limit(1)).first()
+        line = next((x for x in own.lines if x.source == LineSource.OWN and x.buy_rate), None) if own else None
+        if line is not None and own.container_type:
+            desk.vet_channel(users["agent"], own.carrier, own.pol, own.pod,
+                             own.container_type if line.basis == "container" else line.basis, line.buy_rate)
         db.session.flush()

@@ -3,9 +3,12 @@ from flask_babel import lazy_gettext as _l
 
 from portal.core import audit, nav, search, timeline
 from portal.core.policy import can
+from portal.customers.signals import customer_changed
 from portal.quotes import queries, rules, tasks  # noqa: F401  (tasks: the scheduled jobs)
-from portal.quotes.models import Direction, Mode, Status
+from portal.quotes.documents import incoterm_text
+from portal.quotes.models import Direction, LineSource, Mode, Status
 from portal.quotes.views import bp
+from portal.reference import CONTAINER_TYPE_BY_CODE
 
 
 def _nav_count(user):
@@ -20,8 +23,13 @@ def _nav_count(user):
 def init_app(app) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(quote_totals=rules.totals, quote_line_amount=rules.line_amount,
-                                 response_too_slow=rules.response_too_slow, Direction=Direction, Mode=Mode)
+                                 response_too_slow=rules.response_too_slow, Direction=Direction, Mode=Mode, Status=Status,
+                                 LineSource=LineSource, incoterm_text=incoterm_text,
+                                 special_equipment=lambda code: bool(
+                                     code in CONTAINER_TYPE_BY_CODE and CONTAINER_TYPE_BY_CODE[code].special))
     timeline.add_source(app, queries.timeline_entries)
     search.register(app, queries.search_source())
     nav.add_counter(app, "quotes", _nav_count)
     audit.describe_values(app, "status", Status, "quote")
+    # R-Q1: an approval given for the customer as it was is void once its kind, names or contacts change.
+    customer_changed.connect(rules.on_customer_changed)

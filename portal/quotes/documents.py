@@ -5,9 +5,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import get_locale
+
 from portal.core.clock import now
 from portal.quotes.models import Direction, Mode, Quote
 from portal.quotes.rules import ensure_released, line_amount
+from portal.reference import INCOTERM_BY_CODE, localized_name
+
+
+def incoterm_text(code: str | None, lang: str | None = None) -> str:
+    """An Incoterm as documents write it: the code, or for a retired term its name (DAP, formerly DDU)."""
+    if not code:
+        return ""
+    term = INCOTERM_BY_CODE.get(code)
+    if code == "DDU" and term is not None:
+        return localized_name(term, lang or str(get_locale()))
+    return code
 
 
 @dataclass
@@ -45,6 +58,7 @@ class CustomerQuotation:
     commodity: str
     incoterm: str | None
     cargo_ready_on: date | None
+    provisional: bool           # no rate yet: an indicative price, to be confirmed (handbook #62)
     remarks: str
     charges: list[CustomerCharge]
     totals: dict[str, Decimal]
@@ -69,5 +83,5 @@ def customer_quotation(quote: Quote) -> CustomerQuotation:
         pod=quote.pod, carrier=quote.carrier, container_type=quote.container_type, container_qty=quote.container_qty,
         pieces=quote.pieces, gross_weight_kg=quote.gross_weight_kg, volume_cbm=quote.volume_cbm,
         commodity=quote.commodity, incoterm=quote.incoterm, cargo_ready_on=quote.cargo_ready_on,
-        remarks=quote.remarks, charges=charges,
+        provisional=quote.provisional, remarks=quote.remarks, charges=charges,
         totals=dict(sorted(sums.items(), key=lambda item: (item[0] != quote.currency, item[0]))))

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.core.choices import Choice, ChoiceColumn
 from portal.core.clock import now
@@ -30,17 +30,23 @@ class Status(Choice):
     APPROVED = "approved", _l("Approved"), "info"
     RETURNED = "returned", _l("Returned"), "warn"
     SENT = "sent", _l("Sent"), "info"
+    # No rate yet: an indicative price and the nearest sailing, confirmed by a new revision (handbook #62).
+    PROVISIONAL = "provisional", _l("Provisional quote sent"), "warn"
     WON = "won", _l("Won"), "good"
     LOST = "lost", _l("Lost"), "bad"
     EXPIRED = "expired", _l("Expired"), "neutral"
+    # A peer forwarder's inquiry on a lane the company does not work, politely declined (handbook #12).
+    DECLINED = "declined", _l("Declined"), "neutral"
 
 
 # Not yet with the customer: the quote itself may still change.
 UNSENT = frozenset({Status.DRAFT, Status.PENDING, Status.APPROVED, Status.RETURNED})
 # Open: not yet won, lost or expired (a rate change can still affect it, R-Q10).
-OPEN = UNSENT | {Status.SENT}
+OPEN = UNSENT | {Status.SENT, Status.PROVISIONAL}
 # Reached the customer: its prices count as the lane's history (R-Q9).
 QUOTED = frozenset({Status.SENT, Status.WON, Status.LOST, Status.EXPIRED})
+# Went to the customer in writing, provisional prices included: released for good.
+WRITTEN = QUOTED | {Status.PROVISIONAL}
 
 
 class Direction(Choice):
@@ -53,7 +59,15 @@ class ApprovalReason(Choice):
     NEW_HIRE = "new_hire", _l("quote by a new hire")
     BELOW_MINIMUM = "below_minimum", _l("a sell rate below the minimum")
     SELF_SOURCED = "self_sourced", _l("self-sourced rate")
-    MINIMUM_IN_WRITING = "minimum_in_writing", _l("the minimum sell rate written to a peer forwarder")
+    # R-Q5: a peer forwarder gets the company sell rate in writing; anything lower (the minimum) only by word of mouth.
+    MINIMUM_IN_WRITING = "minimum_in_writing", _l("a peer forwarder quoted below the company sell rate")
+
+
+class LineSource(Choice):
+    """Where a charge line's buy and minimum sell rates come from (R-Q4, R-Q6)."""
+    CARD = "card", _l("Rate card"), "info"
+    OWN = "own", _l("Own channel"), "warn"            # self-sourced: needs a supervisor (R-Q6)
+    LOCAL = "local", _l("Cost as entered"), "neutral"  # a local charge no card prices; no minimum
 
 
 class Decision(Choice):
@@ -111,14 +125,19 @@ class Quote(db.Model):
     cargo_ready_on: Mapped[date | None]
     valid_until: Mapped[date]
     currency: Mapped[str] = mapped_column(sa.String(3), default="USD")
-    self_sourced_rate: Mapped[bool] = mapped_column(default=False)
+    provisional: Mapped[bool] = mapped_column(default=False, server_default=sa.false())   # handbook #62
     notes: Mapped[str] = mapped_column(sa.Text, default="")        # internal, never to the customer
     remarks: Mapped[str] = mapped_column(sa.Text, default="")      # shown on the quotation
     status: Mapped[Status] = mapped_column(ChoiceColumn(Status, 12), default=Status.DRAFT)
     approval_reasons: Mapped[str] = mapped_column(sa.String(200), default="")
+    # What the last approval covered (rules.fingerprint): any change to it voids the approval (R-Q1).
+    approval_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     sent_at: Mapped[datetime | None]
     response_seconds: Mapped[int | None]
+    # Special cargo: "received, pricing with the carrier" stops the 5-minute clock (R-Q7).
+    holding_reply_at: Mapped[datetime | None]
     lost_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    declined_reason: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now)
     version: Mapped[int] = mapped_column(default=1)
@@ -151,14 +170,21 @@ class ChargeLine(db.Model):
     charge_code: Mapped[str] = mapped_column(sa.String(10))
     basis: Mapped[str] = mapped_column(sa.String(12))
     quantity: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("1"))
+    # Buy, minimum and company sell rates are the rate card's (or, without a card, the agent's own
+    # channel's buy rate): set by the rules, never typed into the quote (R-Q4 to R-Q6).
     buy_rate: Mapped[Decimal | None] = mapped_column(MONEY)        # internal
     sell_rate: Mapped[Decimal] = mapped_column(MONEY)
     min_sell_rate: Mapped[Decimal | None] = mapped_column(MONEY)   # internal, never written (R-Q4)
+    company_sell_rate: Mapped[Decimal | None] = mapped_column(MONEY)   # internal: what a peer forwarder is quoted
     currency: Mapped[str] = mapped_column(sa.String(3))
     direction: Mapped[Direction] = mapped_column(ChoiceColumn(Direction, 12), default=Direction.RECEIVABLE)
     includes: Mapped[str] = mapped_column(sa.String(200), default="")  # ALL-IN: the charge codes it covers
+    source: Mapped[LineSource] = mapped_column(ChoiceColumn(LineSource, 8), default=LineSource.LOCAL,
+                                               server_default=LineSource.LOCAL.value)
+    rate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rate.id", ondelete="SET NULL"))
 
     quote: Mapped[Quote] = relationship(back_populates="lines")
+    rate = relationship("Rate")
 
 
 class ApprovalDecision(db.Model):
@@ -172,6 +198,9 @@ class ApprovalDecision(db.Model):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     decided_at: Mapped[datetime] = mapped_column(default=now)
+    # What the supervisor saw: the fingerprint binds an approval, the snapshot shows what changed since.
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
+    snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
 
     quote: Mapped[Quote] = relationship(back_populates="decisions")
     decided_by = relationship("User")
@@ -195,3 +224,9 @@ class FollowUp(db.Model):
     note: Mapped[str] = mapped_column(sa.String(300), default="")
 
     quote = relationship(Quote)
+
+
+# Whether a supervisor decided on the quote before (its approval card then shows what changed
+# since): deferred, the approval queue loads it with its page in the same statement.
+Quote.was_decided = column_property(
+    sa.exists().where(ApprovalDecision.quote_id == Quote.id).correlate_except(ApprovalDecision), deferred=True)

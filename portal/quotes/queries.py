@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, raiseload, selectinload
+from sqlalchemy.orm import joinedload, raiseload, selectinload, undefer
 
 from portal.auth.models import User
 from portal.core.pagination import Page, keyset_page
@@ -15,7 +15,7 @@ from portal.core.timeline import TimelineEntry
 from portal.customers.models import Customer
 from portal.extensions import db
 from portal.quotes.models import OPEN, QUOTED, ApprovalDecision, ChargeLine, Direction, FollowUp, Quote, Status
-from portal.quotes.rules import ALL_IN, Totals, totals
+from portal.quotes.rules import ALL_IN
 from portal.reference import PORT_BY_CODE
 
 
@@ -98,7 +98,8 @@ def lane_prices_for(quotes: list[Quote], limit: int = 3) -> dict[int, list[LaneP
 def pending_approvals(after: str | None = None, size: int = 20) -> Page:
     """The approval queue, longest waiting first (ix_quote_pending), a page at a time."""
     select = (sa.select(Quote).where(Quote.status == Status.PENDING, Quote.is_current == sa.true())
-              .options(joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines), raiseload("*")))
+              .options(joinedload(Quote.customer), joinedload(Quote.agent), selectinload(Quote.lines),
+                       undefer(Quote.was_decided), raiseload("*")))
     return keyset_page(select, Quote.updated_at, Quote.id, after=after, kind=datetime, size=size)
 
 
@@ -188,28 +189,6 @@ def filtered(filters: QuoteFilters, limit: int = EXPORT_LIMIT, batch: int = 500)
         if not page.has_more:
             return
         after = page.next_cursor
-
-
-EXPORT_COLUMNS = ("number", "revision", "status", "customer", "agent", "inquiry_at", "sent_at", "response_minutes",
-                  "mode", "pol", "pod", "carrier", "container_type", "container_qty", "commodity", "currency",
-                  "receivable_total", "valid_until")
-# R-Q4: what the company pays and earns goes only to roles that may see it (the view asks the policy).
-INTERNAL_COLUMNS = ("cost_total", "margin")
-
-
-def export_rows(filters: QuoteFilters, internal: bool):
-    """The header and a row per quote the filters match, for CSV and Excel."""
-    yield list(EXPORT_COLUMNS) + (list(INTERNAL_COLUMNS) if internal else [])
-    for q in filtered(filters):
-        sums = totals(q).get(q.currency, Totals())
-        row = [q.number, q.revision, q.status.value, q.customer.code, q.agent.username, q.inquiry_at.isoformat(),
-               q.sent_at.isoformat() if q.sent_at else "",
-               round(q.response_seconds / 60, 1) if q.response_seconds else "",
-               q.mode.value, q.pol, q.pod, q.carrier or "", q.container_type or "", q.container_qty or "", q.commodity,
-               q.currency, sums.receivable, q.valid_until.isoformat()]
-        if internal:
-            row += [sums.cost, sums.margin]
-        yield row
 
 
 def impacted_quotes(carrier: str | None = None, pol: str | None = None, pod: str | None = None,

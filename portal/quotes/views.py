@@ -1,12 +1,9 @@
 """Quotes: history and search, the quote editor, approval queue, the customer's quotation, exports."""
-import csv
-import io
-import tempfile
 from datetime import timedelta
 
 from flask import (Blueprint, Response, abort, current_app, flash, render_template, request, stream_with_context,
                    url_for)
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from htmx_flask import make_response
 
@@ -16,17 +13,63 @@ from portal.core.clock import now
 from portal.core.database import parse_id
 from portal.core.forms import ActionForm, options, saved, submit
 from portal.core.htmx import is_fragment_request, render, render_fragment, trigger
-from portal.core.i18n import force_locale, local_to_utc, utc_to_local
+from portal.core.i18n import force_locale, local_to_utc, select_timezone, utc_to_local
 from portal.core.policy import can, require
 from portal.core.rules import RuleViolation
 from portal.core.urls import date_arg, text_arg
-from portal.customers.queries import contact_of, contacts_of, customer_by_code, normal_code
+from portal.customers.queries import contact_of, contacts_of, normal_code
 from portal.extensions import db
-from portal.quotes import documents, queries, rules
-from portal.quotes.forms import DecisionForm, FollowUpForm, LostForm, QuoteForm
-from portal.quotes.models import FollowUp, Quote, Status
+from portal.quotes import documents, editor, exports, queries, rules
+from portal.core.i18n import Language
+from portal.customers.models import Kind
+from portal.quotes.documents import incoterm_text
+from portal.quotes.forms import ChargeLineForm, DecisionForm, DeclineForm, FollowUpForm, LostForm, QuoteForm
+from portal.quotes.models import Direction, FollowUp, LineSource, Mode, Quote, Status
+from portal.reference.names import carrier_name
+from portal.rates import queries as rate_queries
+from portal.rates.rules import department_today
 
 bp = Blueprint("quotes", __name__, url_prefix="/quotes")
+
+# Names of what an approval covers, for the supervisor's diff (rules.approval_snapshot's keys).
+CHANGE_LABELS = {
+    "customer": _l("Customer"), "customer_name_zh": _l("Customer's Chinese name"),
+    "customer_name_en": _l("Customer's English name"), "customer_kind": _l("Kind of customer"),
+    "customer_locale": _l("Language of the quotation"), "contact": _l("Contact"), "line": _l("Charge line"),
+    "company_sell_rate": _l("Company sell rate"), "min_sell_rate": _l("Minimum sell rate"),
+    "source": _l("Rate from"), "direction": _l("Receivable or payable"), "provisional": _l("Provisional"),
+}
+
+
+@bp.app_template_global()
+def change_label(name: str) -> str:
+    if name in CHANGE_LABELS:
+        return str(CHANGE_LABELS[name])
+    for form_class in (QuoteForm, ChargeLineForm):
+        unbound = getattr(form_class, name, None)
+        if unbound is not None and unbound.args:
+            return str(unbound.args[0])
+    return name
+
+
+@bp.app_template_global()
+def change_value(name: str, value) -> str:
+    """A snapshot value as the supervisor reads it: labels for kinds and states, names for codes."""
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, dict):     # a whole line added or removed
+        return f"{value.get('charge_code')} {value.get('quantity')} × {value.get('sell_rate')} {value.get('currency')}"
+    choices = {"customer_kind": Kind, "customer_locale": Language, "mode": Mode, "direction": Direction,
+               "source": LineSource}
+    if name in choices:
+        return choices[name].label_of(value)
+    if value in ("True", "False"):
+        return _("Yes") if value == "True" else _("No")
+    if name == "carrier":
+        return carrier_name(value) or value
+    if name == "incoterm":
+        return incoterm_text(value)
+    return str(value)
 
 
 def _quote_or_404(quote_id: int) -> Quote:
@@ -68,43 +111,69 @@ def desk():
                            if can(current_user, "quotes.create") else [])
 
 
-def _prepare(form: QuoteForm, customer_id=None):
-    contacts = contacts_of(customer_id)
+# --- the editor -------------------------------------------------------------------------------------
+
+
+def _prepare(form: QuoteForm, customer=None):
+    """The contact choices of the customer; its main contact chosen when none is."""
+    contacts = contacts_of(customer.id if customer else None)
     form.contact_id.choices = options([("", "—")] + [(c.id, c.name) for c in contacts])
+    if customer is not None and not form.contact_id.data and contacts and request.method == "GET":
+        form.contact_id.data = str(contacts[0].id)
 
 
 def _values(form: QuoteForm) -> dict:
-    customer = customer_by_code(form.customer_code.data)
+    customer = editor.resolve_customer(form.customer_code.data)
     if customer is None:
-        raise RuleViolation(_("No customer has this code."), "customer_code")
+        raise RuleViolation(_("Choose the customer from the list: no single customer has this code, name or "
+                              "phone."), "customer_code")
     contact = contact_of(customer.id, parse_id(form.contact_id.data))
     values = {f: getattr(form, f).data for f in rules.QUOTE_FIELDS
               if hasattr(form, f) and f not in ("customer_id", "contact_id")}
     values.update(customer_id=customer.id, contact_id=contact.id if contact else None,
                   inquiry_at=local_to_utc(form.inquiry_at.data),
+                  holding_reply_at=local_to_utc(form.holding_reply_at.data),
                   carrier=form.carrier.data or None, container_type=form.container_type.data or None,
                   incoterm=form.incoterm.data or None, dg_class=form.dg_class.data or None,
                   un_number=form.un_number.data or None, notes=form.notes.data or "", remarks=form.remarks.data or "")
     return values
 
 
+def _editor_context(form: QuoteForm, quote: Quote | None, customer=None) -> dict:
+    values = editor.quote_values(form)
+    author = quote.agent if quote else current_user
+    customer = customer if customer is not None else editor.resolve_customer(form.customer_code.data)
+    with_card, others = editor.carrier_groups(values)
+    lane = queries.lane_prices(values["pol"], values["pod"], values["container_type"],
+                               exclude_id=quote.id if quote else None) if values["pol"] and values["pod"] else []
+    cards = rate_queries.lane_cards(values["pol"], values["pod"], values["container_type"], department_today())
+    return dict(form=form, quote=quote, lane=lane, cards=cards, editing=True, customer=customer,
+                lines=editor.line_views(form, author, customer), carriers_with_card=with_card,
+                other_carriers=others, today=department_today(), blank=editor.blank_entry(form))
+
+
 def _editor(form, quote, status):
-    lane = queries.lane_prices(form.pol.data, form.pod.data, form.container_type.data or None,
-                               exclude_id=quote.id if quote else None) if form.pol.data and form.pod.data else []
-    return render("quotes/form.html", "quotes/_form.html", status, form=form, quote=quote, lane=lane, editing=True)
+    return render("quotes/form.html", "quotes/_form.html", status, **_editor_context(form, quote))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
+    """A new quote: empty, for a customer (?customer=, from the customer's page), or "quote again"
+    from a past quote (?again=)."""
     require("quotes.create")
     form = QuoteForm()
     if request.method == "GET":
-        form.inquiry_at.data = utc_to_local(now()).replace(second=0, microsecond=0)
-        form.valid_until.data = now().date() + timedelta(days=14)
-        form.customer_code.data = normal_code(text_arg("customer", 12))
-    customer = customer_by_code(form.customer_code.data)
-    _prepare(form, customer.id if customer else None)
+        editor.start_times(form)
+        past = queries.load_quote(parse_id(request.args.get("again")) or 0) if request.args.get("again") else None
+        if past is not None:
+            require("quotes.view", past)
+            editor.prefill_from(form, past)
+        else:
+            form.customer_code.data = normal_code(text_arg("customer", 12))
+            editor.refill(form)
+    customer = editor.resolve_customer(form.customer_code.data)
+    _prepare(form, customer)
     return submit(form, lambda: rules.create_quote(current_user, _values(form), form.line_values()),
                   done=lambda quote: saved(_("Quote %(number)s saved as a draft.", number=quote.number),
                                            url_for("quotes.detail", quote_id=quote.id)),
@@ -124,7 +193,15 @@ def edit(quote_id: int):
         form.customer_code.data = quote.customer.code
         form.contact_id.data = str(quote.contact_id or "")
         form.inquiry_at.data = utc_to_local(quote.inquiry_at)
-    _prepare(form, quote.customer_id)
+        form.holding_reply_at.data = utc_to_local(quote.holding_reply_at)
+        for entry, line in zip(form.lines, quote.lines):
+            # What still follows the card and the cargo: the card's own sell rate, the container count.
+            entry.form.rate_id.data = str(line.rate_id or "")
+            if line.company_sell_rate is not None and line.sell_rate == line.company_sell_rate:
+                entry.form.filled_sell.data = editor.plain(line.sell_rate)
+            if line.quantity == editor.auto_quantity(line.basis, editor.quote_values(form)):
+                entry.form.filled_quantity.data = editor.plain(line.quantity)
+    _prepare(form, editor.resolve_customer(form.customer_code.data))
     return submit(form, lambda: rules.update_quote(current_user, quote, form.version.data, _values(form),
                                                    form.line_values()),
                   done=lambda _q: saved(_("Quote %(number)s saved.", number=quote.label),
@@ -135,28 +212,50 @@ def edit(quote_id: int):
 @bp.post("/lines")
 @login_required
 def lines():
-    """The charge lines again, with one more row or one less (the editor posts its lines here)."""
+    """The charge lines again (the editor posts the whole form here): one more row, one less
+    (?remove=n), or (?refresh=1, when the lane or cargo changed) filled from the card, with the
+    carrier choice, the quote currency and the lane panel refreshed beside them."""
     require("quotes.create")
     form = QuoteForm()
-    _prepare(form)
+    quote = queries.load_quote(parse_id(request.args.get("quote")) or 0) if request.args.get("quote") else None
+    if quote is not None and not can(current_user, "quotes.edit", quote):
+        quote = None
     remove = request.args.get("remove", "")
+    refresh = request.args.get("refresh") == "1"
     if remove.isascii() and remove.isdigit() and len(remove) < 3:
         if int(remove) < len(form.lines) and len(form.lines) > 1:
             form.lines.entries.pop(int(remove))
+    elif refresh:
+        editor.refill(form)
     elif len(form.lines) < 40:
-        form.lines.append_entry()
-    return render_fragment("quotes/_lines.html", form=form)
+        editor.add_line(form)
+    customer = editor.resolve_customer(form.customer_code.data)
+    _prepare(form, customer)
+    context = _editor_context(form, quote, customer)
+    return render_fragment("quotes/_lines.html", refresh=refresh, added=not remove and not refresh, **context)
+
+
+@bp.get("/customers")
+@login_required
+def customers():
+    """Suggestions for the editor's customer field, by code, Chinese or English name, contact or phone."""
+    require("quotes.create")
+    text = text_arg("customer_code", 100)
+    return render_fragment("quotes/_customer_suggestions.html", customers=editor.customer_suggestions(text),
+                           text=text)
 
 
 @bp.get("/contacts")
 @login_required
 def contacts():
+    """The chosen customer's contacts (its main contact selected) and who the customer is."""
     require("quotes.create")
-    code = normal_code(text_arg("customer_code", 12))
-    customer = customer_by_code(code)
+    customer = editor.resolve_customer(text_arg("customer_code", 100))
     form = QuoteForm(formdata=None)
-    _prepare(form, customer.id if customer else None)
-    return render_fragment("quotes/_contact_select.html", form=form, known=customer is not None, code=code)
+    _prepare(form, customer)
+    response = make_response(render_template("quotes/_contact_select.html", form=form, customer=customer, picked=True,
+                                             known=customer is not None, code=text_arg("customer_code", 100)), 200)
+    return trigger(response, "customerPicked") if customer is not None else response
 
 
 @bp.get("/lane")
@@ -166,7 +265,10 @@ def lane():
     pol, pod = text_arg("pol", 5).upper(), text_arg("pod", 5).upper()
     container_type = text_arg("container_type", 8) or None
     prices = queries.lane_prices(pol, pod, container_type) if pol and pod else []
-    return render_fragment("quotes/_lane.html", lane=prices, pol=pol, pod=pod, editing=True)
+    cards = rate_queries.lane_cards(pol, pod, container_type, department_today()) \
+        if can(current_user, "rates.view") else []
+    return render_fragment("quotes/_lane.html", lane=prices, pol=pol, pod=pod, editing=True, cards=cards,
+                           today=department_today())
 
 
 @bp.get("/<id:quote_id>")
@@ -174,11 +276,15 @@ def lane():
 def detail(quote_id: int):
     quote = _quote_or_404(quote_id)
     require("quotes.view", quote)
+    last = rules.last_decision(quote)
+    changes = rules.changes_since(last.snapshot, quote) if last is not None and quote.status in (
+        Status.PENDING, Status.RETURNED, Status.DRAFT) else []
     return render("quotes/detail.html", "quotes/detail.html", quote=quote, totals=rules.totals(quote),
                   revisions=queries.revisions(quote),
                   lane=queries.lane_prices(quote.pol, quote.pod, quote.container_type, exclude_id=quote.id),
                   reasons=rules.approval_reasons(quote, quote.agent), released=rules.is_released(quote),
-                  actions=rules.actions_for(current_user, quote), now=now())
+                  actions=rules.actions_for(current_user, quote), now=now(), changes=changes, last_decision=last,
+                  first_reply=rules.first_reply_seconds(quote), special=rules.is_special_cargo(quote))
 
 
 def _quote_action(quote_id: int, permission: str, change, message: str, form=None, target=None):
@@ -205,6 +311,24 @@ def send(quote_id: int):
                          _("Quote marked as sent; follow-ups are scheduled."))
 
 
+@bp.post("/<id:quote_id>/holding")
+@login_required
+def holding(quote_id: int):
+    """R-Q7: "received, pricing with the carrier" sent to the customer of a special-cargo inquiry."""
+    return _quote_action(quote_id, "quotes.edit",
+                         lambda q, f: rules.send_holding_reply(current_user, q, f.version.data),
+                         _("Holding reply logged: the customer knows the route department is pricing it."))
+
+
+@bp.post("/<id:quote_id>/decline")
+@login_required
+def decline(quote_id: int):
+    """Handbook #12: a peer forwarder's inquiry on a lane the company does not work, declined."""
+    return _quote_action(quote_id, "quotes.edit",
+                         lambda q, f: rules.decline(current_user, q, f.reason.data, f.version.data),
+                         _("Inquiry declined."), form=DeclineForm())
+
+
 @bp.post("/<id:quote_id>/won")
 @login_required
 def won(quote_id: int):
@@ -218,14 +342,6 @@ def lost(quote_id: int):
     return _quote_action(quote_id, "quotes.edit",
                          lambda q, f: rules.mark_lost(current_user, q, f.reason.data, f.version.data),
                          _("Quote marked as lost."), form=LostForm())
-
-
-@bp.post("/<id:quote_id>/duplicate")
-@login_required
-def duplicate(quote_id: int):
-    require("quotes.create")
-    return _quote_action(quote_id, "quotes.view", lambda q, f: rules.duplicate(current_user, q),
-                         _("Copied into a new draft."), target=lambda copy: url_for("quotes.edit", quote_id=copy.id))
 
 
 @bp.post("/<id:quote_id>/revise")
@@ -244,7 +360,20 @@ def approvals():
     pending = queries.pending_approvals(after)
     return render("quotes/approvals.html", "quotes/_approval_page.html" if after else "quotes/approvals.html",
                   pending=pending, lanes=queries.lane_prices_for(pending.items),
-                  totals={q.id: rules.totals(q) for q in pending.items})
+                  totals={q.id: rules.totals(q) for q in pending.items},
+                  decided={q.id for q in pending.items if q.was_decided})
+
+
+@bp.get("/<id:quote_id>/changes")
+@login_required
+def changes(quote_id: int):
+    """What changed since the supervisor's last decision on the quote (an approval voided by a
+    change, or a return): the approval card loads it."""
+    quote = _quote_or_404(quote_id)
+    require("quotes.approve")
+    last = rules.last_decision(quote)
+    return render_fragment("quotes/_changes.html", quote=quote, last_decision=last,
+                           changes=rules.changes_since(last.snapshot, quote) if last is not None else [])
 
 
 @bp.post("/<id:quote_id>/decide")
@@ -270,7 +399,8 @@ def decide(quote_id: int):
     def card_again(status):
         card = _quote_or_404(quote_id)
         body, status = render_fragment(
-            "quotes/_approval.html", status, q=card, form=form, totals=rules.totals(card),
+            "quotes/_approval.html", status, q=card, form=form, totals=rules.totals(card), decided={
+                d.quote_id for d in card.decisions},
             lane=queries.lane_prices(card.pol, card.pod, card.container_type, exclude_id=card.id, limit=3))
         return make_response(body, status)
 
@@ -303,8 +433,9 @@ def follow_up_done(follow_up_id: int):
                   done=lambda _r: saved(_("Follow-up done."), url_for("quotes.index")), back=url_for("quotes.index"))
 
 
-def _export_rows():
-    return queries.export_rows(_filters(), internal=can(current_user, "quotes.internal"))
+def _export():
+    return exports.quote_table(queries.filtered(_filters()), internal=can(current_user, "quotes.internal"),
+                               zone=select_timezone())
 
 
 @bp.get("/export.csv")
@@ -312,19 +443,8 @@ def _export_rows():
 def export_csv():
     """Streamed as it is read, a page of quotes at a time: any size of export holds one page."""
     require("quotes.list")
-
-    def lines():
-        out = io.StringIO()
-        writer = csv.writer(out)
-        yield "\ufeff"
-        for row in _export_rows():
-            writer.writerow(row)
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-
-    return Response(stream_with_context(lines()), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=quotes.csv"})
+    return Response(stream_with_context(exports.as_csv(_export())), mimetype="text/csv",
+                    headers=exports.headers("quotes.csv"))
 
 
 @bp.get("/export.xlsx")
@@ -333,16 +453,7 @@ def export_xlsx():
     """Written row by row (openpyxl's write-only mode) to a temporary file, not held as rows: only
     the finished, compressed workbook is read back to send."""
     require("quotes.list")
-    from openpyxl import Workbook
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Quotes")
-    for row in _export_rows():
-        sheet.append(row)
-    with tempfile.TemporaryFile() as spool:
-        book.save(spool)
-        spool.seek(0)
-        workbook = spool.read()
-    return Response(workbook, headers={"Content-Disposition": "attachment; filename=quotes.xlsx"},
+    return Response(exports.as_xlsx(_export(), _("Quotes")), headers=exports.headers("quotes.xlsx"),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

@@ -113,6 +113,8 @@ INCOTERMS = tuple(Incoterm(*row) for row in (
     ("DAP", "Delivered at Place", "目的地交貨", "目的地交货", False),
     ("DPU", "Delivered at Place Unloaded", "卸貨地交貨", "卸货地交货", False),
     ("DDP", "Delivered Duty Paid", "稅訖交貨", "完税后交货", False),
+    # Gone from Incoterms since 2010, still asked for: quoted as DAP and named so (issue 9).
+    ("DDU", "DAP, formerly DDU", "目的地交貨 DAP（原 DDU）", "目的地交货 DAP（原 DDU）", False),
     ("FAS", "Free Alongside Ship", "船邊交貨", "船边交货", True),
     ("FOB", "Free on Board", "船上交貨", "船上交货", True),
     ("CFR", "Cost and Freight", "運費在內", "成本加运费", True),

@@ -34,6 +34,14 @@ def open_page(browser, request):
 
     yield open_
     report = getattr(request.node, "rep_call", None)
+    for _name, _context, page in opened:
+        # Requests a page still has on their way (a panel refreshing after the last click) end before
+        # the test's data is emptied: on PostgreSQL a read still running deadlocks with TRUNCATE.
+        if not page.is_closed():
+            try:
+                page.wait_for_load_state("networkidle", timeout=5_000)
+            except Exception:  # a page that never settles is closed all the same
+                pass
     for name, context, page in opened:
         if report is not None and report.failed and not page.is_closed():
             ARTIFACTS.mkdir(exist_ok=True)

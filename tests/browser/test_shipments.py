@@ -18,6 +18,7 @@ from portal.shipments import rules
 from portal.shipments.times import format_port_time, utc_to_port
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
+from tests.rate_cards import add_rates
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +39,7 @@ def sailing(app, make_user, make_customer):
                                          "vgm_cutoff": start + timedelta(days=3)})
         lax = rules.create_call(actor, base | {"port": "USLAX", "eta": start + timedelta(days=19),
                                                "etd": start + timedelta(days=20)})
+        add_rates()            # the lane's card: the quote is priced from it and needs no approval
         quote = quote_rules.create_quote(actor, {
             "customer_id": customer.id, "contact_id": customer.contacts[0].id, "inquiry_at": start - timedelta(hours=2),
             "mode": "fcl", "pol": "TWKHH", "pod": "USLAX", "carrier": "EGLV", "container_type": "40HQ",

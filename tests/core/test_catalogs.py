@@ -130,6 +130,8 @@ def test_key_terms_read_the_same_everywhere(locale):
             for text in strings:
                 if not any(w in text for w in wanted):
                     problems.append(f"{term}: {msgid!r} -> {text!r} (wants {'/'.join(sorted(wanted))})")
+                if term == "approve (a quote)" and re.search(r"\bapproval", english, re.IGNORECASE):
+                    continue   # "submit for approval" is the approval queue's 審核 / 审核
                 for word in banned.get(locale, ()):
                     # The glossary's own compounds stay (報價審核 is the approval queue).
                     if word in text.replace("報價審核", "").replace("报价审核", ""):

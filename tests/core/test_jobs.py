@@ -19,6 +19,8 @@ from portal.extensions import db
 from portal.quotes import rules, tasks
 from portal.quotes.models import FollowUp, Quote, Status
 
+from tests.rate_cards import ensure_card
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -26,10 +28,11 @@ def _sent_quote(agent, customer_id, inquiry_at, valid_until):
     values = {"customer_id": customer_id, "contact_id": None, "inquiry_at": inquiry_at, "mode": "fcl",
               "pol": "TWKHH", "pod": "USLAX", "carrier": "EGLV", "container_type": "40HQ", "container_qty": 1,
               "gross_weight_kg": Decimal("9000"), "commodity": "Machine parts", "valid_until": valid_until,
-              "currency": "USD", "self_sourced_rate": False, "dg_fees_confirmed": False, "notes": "", "remarks": ""}
+              "currency": "USD", "dg_fees_confirmed": False, "notes": "", "remarks": ""}
     line = {"charge_code": "OFR", "basis": "container", "quantity": Decimal("1"), "sell_rate": Decimal("1850"),
             "buy_rate": Decimal("1500"), "min_sell_rate": Decimal("1700"), "currency": "USD",
             "direction": "receivable", "includes": ""}
+    ensure_card()   # the ocean freight comes from a rate card (tests/rate_cards.py)
     quote = rules.create_quote(agent, values, [line])
     rules.send(agent, quote, quote.version)
     return quote
@@ -107,7 +110,9 @@ def test_a_real_worker_process_runs_the_expiry_job(app, real_queue, agent_and_cu
         quote_id = _sent_quote(db.session.get(User, agent.id), customer_id, moment - timedelta(days=10),
                                moment.date() - timedelta(days=2)).id
         db.session.commit()
-    env = os.environ | {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
+    # The worker runs this checkout's code (the shared virtualenv may point at another one).
+    env = os.environ | {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
     consumer = Path(sys.executable).with_name("huey_consumer")
     worker = subprocess.Popen([str(consumer), "portal.worker.queue", "--workers", "1", "--delay", "0.1",
                                "--no-periodic"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -38,7 +38,15 @@ def line(code="OFR", sell="1850.00", buy="1500.00", minimum="1700.00", currency=
 
 
 @pytest.fixture
-def fcl(customer, clock):
+def cards(people):
+    """The rate cards the quotes price from (tests/rate_cards.py)."""
+    from tests.rate_cards import standard_cards
+    standard_cards()
+    db.session.commit()
+
+
+@pytest.fixture
+def fcl(customer, cards, clock):
     """Valid FCL quote values: the inquiry came in half an hour before the frozen now."""
     def values(**changes):
         base = {"customer_id": customer.id, "contact_id": None, "inquiry_at": clock.start - timedelta(minutes=30),
@@ -47,6 +55,6 @@ def fcl(customer, clock):
                 "commodity": "Machine tools", "dg_class": None, "un_number": None, "dg_fees_confirmed": False,
                 "shipper": None, "dimensions": None, "ship_date": None, "target_price": None, "incoterm": "FOB",
                 "cargo_ready_on": None, "valid_until": clock.start.date() + timedelta(days=14), "currency": "USD",
-                "self_sourced_rate": False, "notes": "Buy from the route department", "remarks": "Subject to space"}
+                "notes": "Buy from the route department", "remarks": "Subject to space"}
         return base | changes
     return values

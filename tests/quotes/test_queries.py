@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.quotes import rules
 from portal.quotes.models import ChargeLine, Quote
 from tests.query_counter import QueryCounter
+from tests.rate_cards import ensure_card
 
 LIST_CEILING = 4        # statements for a list page or its partial, whatever the number of rows
 
@@ -36,6 +37,8 @@ def _add_quotes(app, customer_ids, n, start, *, author, status):
     """n quotes through the app's rules: drafts, sent (the lane's history) or pending a supervisor."""
     with app.test_request_context():
         actor = db.session.get(User, author.id)
+        for pol, pod, container_type in LANES:      # the ocean freight comes from a rate card
+            ensure_card(pol=pol, pod=pod, equipment=container_type)
         for i in range(start, start + n):
             pol, pod, container_type = LANES[i % len(LANES)]
             quote = rules.create_quote(actor, {
@@ -43,7 +46,7 @@ def _add_quotes(app, customer_ids, n, start, *, author, status):
                 "inquiry_at": now() - timedelta(minutes=i), "mode": "fcl", "pol": pol, "pod": pod,
                 "carrier": "EGLV", "container_type": container_type, "container_qty": 1 + i % 4,
                 "gross_weight_kg": Decimal("9000"), "commodity": f"Machine parts lot {i}",
-                "valid_until": now().date() + timedelta(days=30), "currency": "USD", "self_sourced_rate": False,
+                "valid_until": now().date() + timedelta(days=30), "currency": "USD",
                 "dg_fees_confirmed": False, "notes": "", "remarks": ""}, _lines(i))
             if status == "sent":
                 rules.send(actor, quote, quote.version)

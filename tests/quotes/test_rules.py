@@ -94,7 +94,8 @@ def test_R_Q3_charge_lines_and_all_in_inclusions(people, fcl):
     with pytest.raises(RuleViolation):
         rules.create_quote(people["agent"], fcl(), [line(direction="payable")])
     with pytest.raises(RuleViolation):   # collected in USD, paid in TWD: no margin can be computed
-        rules.create_quote(people["agent"], fcl(), [line(), line(currency="TWD", direction="payable")])
+        rules.create_quote(people["agent"], fcl(), [line(code="THC-O", minimum=None),
+                                                    line(code="THC-O", currency="TWD", direction="payable")])
 
 
 def test_totals_and_margin_are_decimal_per_currency(people, fcl):
@@ -119,12 +120,14 @@ def test_R_Q4_customer_quotation_has_no_internal_values(people, fcl):
 
 
 def test_R_Q6_below_minimum_or_self_sourced_needs_approval(people, fcl):
-    below = rules.create_quote(people["agent"], fcl(), [line(sell="1600.00", minimum="1700.00")])
-    assert below.approval_reasons == "below_minimum"
-    own = rules.create_quote(people["agent"], fcl(self_sourced_rate=True), [line()])
-    assert own.approval_reasons == "self_sourced"
+    """The minimum is the card's; a freight rate no card prices is the agent's own channel."""
+    below = rules.create_quote(people["agent"], fcl(), [line(sell="1600.00", minimum=None)])
+    assert below.approval_reasons == "below_minimum" and below.lines[0].min_sell_rate == Decimal("1700.00")
+    own = rules.create_quote(people["agent"], fcl(carrier="WHLC"), [line(buy="1300.00")])   # no WHLC card
+    assert own.approval_reasons == "self_sourced" and own.lines[0].source == "own"
+    assert own.lines[0].buy_rate == Decimal("1300.00") and own.lines[0].min_sell_rate is None
     plain = rules.create_quote(people["agent"], fcl(), [line()])
-    assert plain.approval_reasons == "" and rules.is_released(plain)
+    assert plain.approval_reasons == "" and rules.is_released(plain) and plain.lines[0].source == "card"
 
 
 def test_R_Q7_response_clock_flags_slow_general_cargo(people, fcl, clock):
@@ -218,11 +221,18 @@ def test_R_Q5_peer_forwarders_get_the_minimum_only_by_word_of_mouth(people, fcl,
     assert direct_at_minimum.approval_reasons == ""
 
 
-def test_a_returned_quote_fixed_to_need_no_approval_becomes_a_draft_to_send(people, fcl):
+def test_a_returned_quote_stays_returned_until_resubmitted_even_when_fixed(people, fcl):
+    """R-Q1 (issue 9): the supervisor returned it, so the supervisor sees the fix: raising the price
+    above the minimum does not turn it into a draft to send; resubmitting puts it before them again."""
     quote = rules.create_quote(people["agent"], fcl(), [line(sell="1600.00", minimum="1700.00")])
     rules.submit_for_approval(people["agent"], quote)
     rules.decide(people["lead"], quote, False, "Below the minimum", quote.version)
     rules.update_quote(people["agent"], quote, quote.version, fcl(), [line(sell="1750.00", minimum="1700.00")])
-    assert quote.status == Status.DRAFT and rules.is_released(quote)
+    assert quote.status == Status.RETURNED and quote.approval_reasons == "" and not rules.is_released(quote)
+    with pytest.raises(RuleViolation):
+        rules.send(people["agent"], quote, quote.version)
+    rules.submit_for_approval(people["agent"], quote)
+    assert quote.status == Status.PENDING
+    rules.decide(people["lead"], quote, True, "Fine now", quote.version)
     rules.send(people["agent"], quote, quote.version)
     assert quote.status == Status.SENT

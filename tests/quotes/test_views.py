@@ -10,6 +10,7 @@ from datetime import timedelta
 from portal.extensions import db
 from portal.quotes.models import Quote
 from tests.conftest import reference_moment
+from tests.rate_cards import add_rates
 
 TODAY = reference_moment().date()
 FORM = {"customer_code": "TW-0001", "contact_id": "", "inquiry_at": f"{TODAY}T09:00", "mode": "fcl",
@@ -28,8 +29,15 @@ INTERNAL = ("1493.17", "1,493.17", "1711.29", "1,711.29", "3187.45", "3,187.45",
 
 @pytest.fixture
 def customer_code(app, make_user, make_customer):
+    """The customer TW-0001, and the rate cards its quotes price from: Kaohsiung to Los Angeles with
+    distinctive buy and minimum rates (which must never reach the quotation), and the others."""
     def make(owner):
         make_customer(owner, code="TW-0001", contacts=[{"name": "王小明"}])
+        with app.test_request_context():
+            add_rates(charges={"OFR": ("1493.17", "1850.00", "1711.29")})
+            for pod, carrier, equipment in (("NLRTM", "EGLV", "40HQ"), ("USLAX", "YMLU", "20GP")):
+                add_rates(carrier=carrier, pod=pod, equipment=equipment)
+            db.session.commit()
         return "TW-0001"
     return make
 
@@ -117,10 +125,10 @@ def test_export_csv_hides_internal_columns_from_finance(app, as_role, customer_c
     customer_code(agent)
     create(c)
     rows = list(csv.reader(io.StringIO(c.get("/quotes/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
-    assert "margin" in rows[0] and len(rows) == 2
+    assert "Margin" in rows[0] and len(rows) == 2
     finance, _ = as_role("finance")
     text = finance.get("/quotes/export.csv").get_data(as_text=True)
-    assert "margin" not in text and "cost_total" not in text
+    assert "Margin" not in text and "Cost" not in text
     xlsx = c.get("/quotes/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
 

@@ -26,7 +26,7 @@ def test_reference_data_is_complete():
     for charge in CHARGES:
         assert charge.default_basis in BASIS_CODES, f"{charge.code}: basis {charge.default_basis}"
     assert BASIS_CODES == ("container", "cbm", "ton", "bl", "lump_sum")
-    assert len(INCOTERMS) == 11 and len(set(CURRENCIES)) == len(CURRENCIES) == 7
+    assert len(INCOTERMS) == 12 and len(set(CURRENCIES)) == len(CURRENCIES) == 7
     assert set(PORT_BY_CODE) == {p.code for p in PORTS}
 
     counts = {region: sum(p.region == region for p in PORTS) for region in REGIONS}

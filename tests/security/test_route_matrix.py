@@ -23,12 +23,12 @@ members, the acknowledger, an outsider and every role, and walks every note rout
 who may not read the note.
 
 Quotes: every role works on one quote of the agent's, for the agent's sample customer, that
-needs no approval (a released draft). The workflow POSTs with an empty form carry no version
-(stale) or do not fit the draft (submitting a quote that needs no approval, revising a draft):
-the rule refuses them and answers with a redirect to the quote and a flashed "error", so the
-draft is the same for every role. Duplicating succeeds and redirects to the new copy's editor,
-whose id is not known in advance: a `*` in a row's location matches any part of the path. The
-agent and the supervisor each finish a follow-up of their own (of a quote the agent sent).
+needs no approval (a released draft, priced from a rate card). The workflow POSTs with an empty
+form carry no version (stale), no reason, or do not fit the draft (submitting a quote that needs
+no approval, revising a draft, a holding reply for general cargo): the rule refuses them and
+answers with a redirect to the quote and a flashed "error", so the draft is the same for every
+role. "Quote again" is a link to the editor (GET), so no POST makes a quote here. The agent and
+the supervisor each finish a follow-up of their own (of a quote the agent sent).
 test_record_level_access_to_someone_elses_customer also walks the quote routes on a quote and a
 follow-up of another agent: an agent may read and duplicate it but not change it.
 Shipments: every agent (and the new hire) works on a confirmed shipment of its own customer
@@ -41,6 +41,15 @@ role on a record of its own: removing a container or a document, marking a docum
 revoking a status link, making a status link (its fields are optional). The public status page
 answers every role alike (a live link), its beacon too (204); the event API wants its bearer
 token, which no role's session carries (401, JSON).
+
+follow-up of another agent: an agent may read it but not change it.
+
+Rate cards: agents (without the pricing permission), supervisors and admins read them; only
+supervisors keep them here (the pricing permission is tried in tests/rates). Every role works on
+one rate of the card and one uploaded file waiting for its import; an empty form is invalid (422),
+stale (409 for the column mapping) or refused back to the file's preview (importing with no
+version). The pricing permission is given by supervisors and admins: an empty form carries no
+version, refused back to the list.
 """
 from datetime import date, timedelta
 from decimal import Decimal
@@ -72,7 +81,6 @@ ACKED = (303, "/handover/notes/{inbox_note_id}", "success")
 # already: refused by the rule, back to the note with the reason, as submit and acknowledge do.
 ITEM_REFUSED = (303, NOTE, "error")
 QUOTE_REFUSED = (303, "/quotes/{quote_id}", "error")  # a workflow step refused by the rule (see the docstring)
-COPIED = (303, "/quotes/*/edit", "success")           # duplicated: to the new draft's editor
 FOLLOWED_UP = (303, "/quotes", "success")             # a follow-up of one's own (or, as supervisor, any) done
 # A plain-form decision the rule refuses (no version: stale) goes back to the queue; the htmx
 # form gets the card with the reason instead. The reason is flashed as an error.
@@ -84,6 +92,8 @@ SHIP_DONE = (303, SHIPMENT, "success")       # a shipment's button that needs no
 CHANGE_REFUSED = (303, "/shipments/vessels/changes/{change_id}", "error")   # notified already
 NOTICE_REFUSED = (303, "/shipments/{notice_shipment_id}", "error")         # no channel chosen
 BOOK_REFUSED = (303, "/quotes/{quote_id}", "error")                        # the sample quote is not won
+IMPORT_REFUSED = (303, "/rates/imports/{import_id}", "error")   # importing without a version: stale
+PRICING_REFUSED = (303, "/rates/pricing", "error")               # the permission without a version: stale
 
 # A status, or (status, path of the Location header; {placeholders} are the sample ids), or
 # (status, path, category of the one message flashed by the request).
@@ -105,6 +115,9 @@ EXPECTED = {
     "auth.logout": {
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (TO_LOGIN,  TO_LOGIN, TO_LOGIN, TO_LOGIN,  TO_LOGIN, TO_LOGIN),
+    },
+    "reference.port_suggestions": {  # port suggestions under an editor's port field
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
     },
     "reference.ports": {  # port suggestions as a port field is typed into
         "GET":  (LOGIN,     200,      200,      200,       200,      200),
@@ -282,6 +295,9 @@ EXPECTED = {
     "quotes.contacts": {
         "GET":  (LOGIN,     200,      200,      200,       403,      403),
     },
+    "quotes.customers": {  # the editor's customer suggestions
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+    },
     "quotes.lane": {
         "GET":  (LOGIN,     200,      200,      200,       200,      200),
     },
@@ -307,15 +323,22 @@ EXPECTED = {
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (LOGIN,     QUOTE_REFUSED, 403, QUOTE_REFUSED, 403, 403),
     },
-    "quotes.duplicate": {  # needs no form: whoever quotes copies it into a draft of their own
+    "quotes.holding": {  # a holding reply is for special cargo (and the empty form carries no version)
         "GET":  (405,       405,      405,      405,       405,      405),
-        "POST": (LOGIN,     COPIED,   COPIED,   COPIED,    403,      403),
+        "POST": (LOGIN,     QUOTE_REFUSED, 403, QUOTE_REFUSED, 403, 403),
+    },
+    "quotes.decline": {  # no reason (and the customer is direct, not a peer forwarder)
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     QUOTE_REFUSED, 403, QUOTE_REFUSED, 403, 403),
     },
     "quotes.revise": {  # a draft is edited, not revised
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (LOGIN,     QUOTE_REFUSED, 403, QUOTE_REFUSED, 403, 403),
     },
     "quotes.approvals": {  # approval is the supervisors' (an admin is IT)
+        "GET":  (LOGIN,     403,      403,      200,       403,      403),
+    },
+    "quotes.changes": {  # what changed since the last decision, on the approval card
         "GET":  (LOGIN,     403,      403,      200,       403,      403),
     },
     "quotes.decide": {
@@ -510,6 +533,45 @@ EXPECTED = {
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (401,       401,      401,      401,       401,      401),
     },
+    "rates.index": {  # buy and minimum rates are internal: not for finance (R-Q4)
+        "GET":  (LOGIN,     200,      200,      200,       403,      200),
+    },
+    "rates.detail": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      200),
+    },
+    "rates.new": {  # kept by supervisors (and agents with the pricing permission, tests/rates)
+        "GET":  (LOGIN,     403,      403,      200,       403,      403),
+        "POST": (LOGIN,     403,      403,      422,       403,      403),
+    },
+    "rates.edit": {
+        "GET":  (LOGIN,     403,      403,      200,       403,      403),
+        "POST": (LOGIN,     403,      403,      422,       403,      403),
+    },
+    "rates.upload": {
+        "GET":  (LOGIN,     403,      403,      200,       403,      403),
+        "POST": (LOGIN,     403,      403,      422,       403,      403),
+    },
+    "rates.preview": {
+        "GET":  (LOGIN,     403,      403,      200,       403,      403),
+    },
+    "rates.mapping": {  # no version: someone else's save overtook it
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     403,      403,      409,       403,      403),
+    },
+    "rates.apply": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     403,      403,      IMPORT_REFUSED, 403,  403),
+    },
+    "rates.example": {
+        "GET":  (LOGIN,     403,      403,      200,       403,      403),
+    },
+    "rates.pricing": {  # supervisors and admins give agents the pricing permission
+        "GET":  (LOGIN,     403,      403,      200,       403,      200),
+    },
+    "rates.pricing_set": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     403,      403,      PRICING_REFUSED, 403, PRICING_REFUSED),
+    },
 }
 
 # Record-level rules: on a customer owned by someone else an agent (new hire included) may
@@ -519,7 +581,7 @@ AGENTS = {"agent", "new_hire"}
 # On a quote of another agent's, the same: an agent reads and duplicates it but changes nothing,
 # and finishes only follow-ups of their own.
 AUTHOR_ONLY = {"quotes.edit", "quotes.submit_for_approval", "quotes.send", "quotes.won", "quotes.lost", "quotes.revise",
-               "quotes.follow_up_done"}
+               "quotes.follow_up_done", "quotes.holding", "quotes.decline"}
 
 # Which sample a route argument takes where it is not the sample of the same name.
 SAMPLE_OF = {
@@ -637,7 +699,7 @@ def _quote_values(customer_id):
               "mode": "fcl", "pol": "TWKHH", "pod": "USLAX", "carrier": "EGLV", "container_type": "40HQ",
               "container_qty": 2, "gross_weight_kg": Decimal("18000"), "commodity": "Machine tools",
               "incoterm": "FOB", "valid_until": utcnow().date() + timedelta(days=30), "currency": "USD",
-              "self_sourced_rate": False, "dg_fees_confirmed": False, "notes": "", "remarks": ""}
+              "dg_fees_confirmed": False, "notes": "", "remarks": ""}
     lines = [{"charge_code": "OFR", "basis": "container", "quantity": Decimal("2"), "sell_rate": Decimal("1850.00"),
               "buy_rate": Decimal("1500.00"), "min_sell_rate": Decimal("1700.00"), "currency": "USD",
               "direction": "receivable", "includes": ""}]
@@ -650,8 +712,10 @@ def _quotes(app, users, customers, author="agent", finishers=("agent", "supervis
     Returns {"quote_id": the draft, "follow_ups": {finisher: follow-up id}}."""
     from portal.auth.models import User
     from portal.quotes import rules
+    from tests.rate_cards import ensure_card
     with app.test_request_context():
         agent = db.session.get(User, users[author].id)
+        ensure_card()   # the ocean freight comes from a rate card
         draft = rules.create_quote(agent, *_quote_values(customers[author]))
         assert draft.status == "draft" and not draft.approval_reasons and rules.is_released(draft)
         follow_ups = {}
@@ -668,6 +732,26 @@ def _quote_samples(quotes, role):
     follow_ups = quotes["follow_ups"]
     return {"quote_id": quotes["quote_id"],
             "follow_up_id": follow_ups.get(role, next(iter(follow_ups.values())))}
+
+
+def _rate_samples(app, users):
+    """A rate of the card the draft is priced from, and a file uploaded by the supervisor, waiting."""
+    from portal.auth.models import User
+    from portal.rates import rules
+    from portal.rates.models import Rate
+    with app.test_request_context():
+        rate_id = db.session.scalar(sa.select(Rate.id).order_by(Rate.id).limit(1))
+        record = rules.start_import(db.session.get(User, users["supervisor"].id), "rates.csv",
+                                    ["carrier", "pol", "pod"], [["EGLV", "TWKHH", "USLAX"]])
+        db.session.commit()
+        return {"rate_id": rate_id, "import_id": record.id}
+
+
+def _rate_state(app):
+    from portal.rates.models import Rate, RateImport
+    with app.app_context():
+        return (dict(db.session.execute(sa.select(Rate.id, Rate.version)).all()),
+                dict(db.session.execute(sa.select(RateImport.id, RateImport.state)).all()))
 
 
 def _quote_state(app):
@@ -866,15 +950,17 @@ def test_every_route_for_every_role(app, make_user, make_customer):
     notes = _handover_notes(app, users)
     quotes = _quotes(app, users, customers)
     shipments = _shipments(app, users, customers)
+    rates = _rate_samples(app, users)
     shift_id = _day_shift(app)
     before = _versions(app)
     notes_before, items_before = _handover_state(app)
     quotes_before, follow_ups_before = _quote_state(app)
+    rates_before = _rate_state(app)
 
     def sample_for(role):
         owned = customers["new_hire"] if role == "new_hire" else customers["agent"]
         return _samples(app, role, owned, users["agent"].id) | _handover_samples(notes, role) \
-            | _quote_samples(quotes, role) | _shipment_samples(shipments, role) | {"shift_id": shift_id}
+            | _quote_samples(quotes, role) | _shipment_samples(shipments, role) | rates | {"shift_id": shift_id}
 
     mismatches = []
     _walk(app, clients, routes, sample_for, _expected, mismatches)
@@ -909,15 +995,13 @@ def test_every_route_for_every_role(app, make_user, make_customer):
         shift = db.session.get(Shift, shift_id)
         assert (shift.name_en, shift.version, shift.active) == ("Day", 1, True)
 
-    # Quotes: the refused workflow calls left every quote as it was; the agent, the new hire and
-    # the supervisor each made one copy of the draft, a draft of their own; the agent and the
-    # supervisor finished their follow-ups and nothing else.
+    # Quotes: the refused workflow calls left every quote as it was and made none; the agent and
+    # the supervisor finished their follow-ups and nothing else.
     quotes_after, follow_ups_after = _quote_state(app)
-    assert {i: v for i, v in quotes_after.items() if i in quotes_before} == quotes_before
-    copies = [v for i, v in quotes_after.items() if i not in quotes_before]
-    assert sorted((status, version, current, agent_id) for _n, _r, status, version, current, agent_id in copies) \
-        == sorted(("draft", 1, True, users[k].id) for k in ("agent", "new_hire", "supervisor"))
+    assert quotes_after == quotes_before
     assert follow_ups_after == follow_ups_before | {quotes["follow_ups"][k]: True for k in ("agent", "supervisor")}
+    # Rate cards: the empty forms changed no rate, and the file is still waiting for its import.
+    assert _rate_state(app) == rates_before
 
     # Shipments: the refused buttons left each sample shipment as it was (loaded, its leg, its
     # kept container); only each actor's own container, documents and link went.
@@ -964,9 +1048,7 @@ def test_record_level_access_to_someone_elses_customer(app, make_user, make_cust
     assert left == {"Keep Me", "Delete anonymous", "Delete agent", "Delete new_hire", "Delete finance"}
     # The other agent's quotes are as they were; only the supervisor finished the follow-up.
     quotes_after, follow_ups_after = _quote_state(app)
-    assert {i: v for i, v in quotes_after.items() if i in quotes_before} == quotes_before
-    assert sorted(v[5] for i, v in quotes_after.items() if i not in quotes_before) \
-        == sorted(users[k].id for k in ("agent", "new_hire", "supervisor"))  # their copies
+    assert quotes_after == quotes_before
     assert follow_ups_after == follow_ups_before | {quotes["follow_ups"]["supervisor"]: True}
 
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from portal.core.rules import RuleViolation, StaleRecord
 from portal.extensions import db
+from tests.rate_cards import add_rates
 from portal.quotes import rules as quote_rules
 from portal.shipments import queries, rules
 from portal.shipments.models import (ChangeReason, DocumentKind, Milestone, MilestoneKind, RequestState, Shipment,
@@ -347,6 +348,7 @@ def test_a_link_may_expire(make_shipment, people, app, clock):
 
 def test_book_on_a_won_quote_takes_its_lane_carrier_equipment_and_customer(people, customer, clock):
     agent = people["agent"]
+    add_rates()                # the lane's card: the quote is priced from it and needs no approval
     quote = quote_rules.create_quote(agent, {
         "customer_id": customer.id, "contact_id": customer.contacts[0].id, "inquiry_at": clock.now() - timedelta(hours=1),
         "mode": "fcl", "pol": "TWKHH", "pod": "USLAX", "carrier": "EGLV", "container_type": "40HQ", "container_qty": 2,

@@ -9,6 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from portal.extensions import db
+from tests.rate_cards import add_rates
 from portal.handover.models import HandoverItem
 from portal.quotes import rules as quote_rules
 from portal.shipments.models import Container, Milestone, Shipment
@@ -71,6 +72,7 @@ def test_the_vessel_call_list_stays_under_the_ceiling(app, world):
 def test_book_on_a_won_quote_then_the_quote_shows_its_booking(app, world, clock):
     def build(people, customer, voyage, make_shipment):
         agent = people["agent"]
+        add_rates()            # the lane's card: the quote is priced from it and needs no approval
         quote = quote_rules.create_quote(agent, {
             "customer_id": customer.id, "contact_id": None, "inquiry_at": clock.now() - timedelta(hours=2),
             "mode": "fcl", "pol": "TWKHH", "pod": "USLAX", "carrier": "EGLV", "container_type": "40HQ",
