@@ -92,7 +92,7 @@ def test_import_a_card_quote_from_it_approve_change_and_approve_again(open_page,
     expect(page.locator("#carrier optgroup").first.locator("option")).to_have_count(2)
     you.choose("#carrier", "EGLV")
     expect(lines(page)).to_have_count(2)                     # ocean freight and bunker, from the card
-    expect(lines(page).nth(0).locator("input[name$='-sell_rate']")).to_have_value("1850.00")
+    expect(lines(page).nth(0).locator("input[name$='-sell_rate']")).to_have_value("1850.00", timeout=20_000)
     expect(lines(page).nth(0).locator("input[name$='-quantity']")).to_have_value("2")
     expect(lines(page).nth(1).locator("select[name$='-charge_code']")).to_have_value("BAF")
     expect(lines(page).locator("input[name$='-buy_rate']")).to_have_count(0)    # never typed
@@ -178,6 +178,6 @@ def test_the_editor_works_from_the_keyboard(page, live_server, make_user, make_c
     sell.press("Enter")
     expect(lines(page)).to_have_count(2)
     expect(lines(page).nth(1).locator("select[name$='-charge_code']")).to_be_focused()
-    expect(lines(page).nth(0).locator("input[name$='-sell_rate']")).to_have_value("1850.00")
+    expect(lines(page).nth(0).locator("input[name$='-sell_rate']")).to_have_value("1850.00", timeout=20_000)
     expect(page).to_have_url(f"{live_server}/quotes/new")     # Enter did not send the form
     page.wait_for_load_state("networkidle")
