@@ -1,9 +1,9 @@
 """Customers and contacts: the record every screen hangs off."""
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l, ngettext
 
 from portal.auth import holdings
 from portal.core import search, timeline
-from portal.customers import queries
+from portal.customers import queries, rules
 from portal.customers.models import Grade, Kind, Source
 from portal.customers.views import bp
 
@@ -17,7 +17,7 @@ def _books(user_ids):
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(Kind=Kind, Grade=Grade, Source=Source)
-    timeline.add_source(app, queries.timeline_entries)
+    app.jinja_env.globals.update(Kind=Kind, Grade=Grade, Source=Source, agreement_state=rules.agreement_state)
+    timeline.add_source(app, queries.timeline_entries, kind="customer", label=_l("Account"))
     search.register(app, queries.search_source())
     holdings.add_counter(app, _books)

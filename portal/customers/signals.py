@@ -8,3 +8,10 @@ _signals = Namespace()
 # one colleague's share of a book handed over. Sent inside the move's transaction: a receiver's
 # changes commit or roll back with it.
 customers_reassigned = _signals.signal("customers-reassigned")
+
+# sender: the acting user; customer: the new customer. Sent inside the creating transaction.
+customer_created = _signals.signal("customer-created")
+
+# sender: the acting user; customer, change (the GradeChange kept in the grade history). Sent
+# inside the change's transaction: what follows the grade (the contact cadence, R-V2) moves with it.
+grade_changed = _signals.signal("grade-changed")

@@ -21,7 +21,7 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(quote_totals=rules.totals, quote_line_amount=rules.line_amount,
                                  response_too_slow=rules.response_too_slow, Direction=Direction, Mode=Mode)
-    timeline.add_source(app, queries.timeline_entries)
+    timeline.add_source(app, queries.timeline_entries, kind="quote", label=_l("Quotes"))
     search.register(app, queries.search_source())
     nav.add_counter(app, "quotes", _nav_count)
     audit.describe_values(app, "status", Status)
