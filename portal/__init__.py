@@ -65,13 +65,13 @@ def create_app(config: dict | None = None) -> Flask:
     # source, navigation count and signal receivers in its init_app.
     from portal import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     from portal.core import tasks  # noqa: F401  (the database's upkeep job)
-    from portal import auth, customers, demo, handover, quotes, shipments
+    from portal import auth, customers, demo, handover, quotes, shipments, visits
     from portal.core.views import bp as core_bp
     from portal.reference.views import bp as reference_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(reference_bp)
-    for feature in (auth, customers, handover, quotes, shipments, demo):
+    for feature in (auth, customers, handover, quotes, shipments, visits, demo):
         feature.init_app(app)
 
     app.after_request(htmx_responses.after_request)

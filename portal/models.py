@@ -9,3 +9,6 @@ from portal.quotes.models import ApprovalDecision, ChargeLine, FollowUp, Quote  
 from portal.shipments.models import (BLRevision, Container, CourierDispatch, FreeTimeRequest, Integration,  # noqa: F401
                                      Leg, LoadingException, Milestone, Notice, OutboxMessage, RequiredDocument,
                                      ScheduleChange, Shipment, SpaceRequest, StatusLink, VesselCall)
+from portal.visits.models import (ActionItem, CadenceRule, CalendarFeed, CaseEvent, ComplaintCase,  # noqa: F401
+                                  ContactEntry, CustomerCadence, Evidence, PlannedVisit, Reactivation,
+                                  ReactivationAttempt, ReviewMeeting, VisitSettings)
