@@ -77,6 +77,8 @@ def app(tmp_path_factory):
         "JOBS_IMMEDIATE": True,
     })
     app.test_client_class = PortalClient
+    from tests import pending_catalog
+    pending_catalog.install(app)   # strings not yet merged into the catalogs (translations/pending)
     with app.app_context():
         _reset_schema()
         upgrade()  # the real migrations build the schema, on SQLite and PostgreSQL alike

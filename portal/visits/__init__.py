@@ -11,7 +11,7 @@ from portal.customers.signals import customer_created, customers_reassigned, gra
 from portal.visits import care, queries, rules, tasks  # noqa: F401  (tasks: the scheduled jobs)
 from portal.visits.models import (CaseState, Channel, ClaimState, Outcome, Purpose, ReactivationState, Severity,
                                   VisitState)
-from portal.visits.views import bp, desk_panel, month_title, panel, weekday_names
+from portal.visits.views import allow_evidence_uploads, bp, desk_panel, month_title, panel, weekday_names
 
 
 def _nav_count(user):
@@ -36,6 +36,8 @@ def _held(user_ids):
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    # Before anything reads a request's body (the CSRF check), so an evidence upload may be larger.
+    app.before_request_funcs.setdefault(None, []).insert(0, allow_evidence_uploads)
     app.jinja_env.globals.update(VisitChannel=Channel, VisitPurpose=Purpose, CaseState=CaseState,
                                  CaseSeverity=Severity, VisitState=VisitState, ReactivationState=ReactivationState,
                                  occasion_label=care.occasion_label, month_title=month_title,

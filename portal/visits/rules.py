@@ -866,6 +866,11 @@ def clean_filename(name: str) -> str:
     return name[-160:] or "evidence"
 
 
+def megabytes(size: int) -> str:
+    """A size in MB as people read it: 10, 2.5, 0.2."""
+    return f"{size / 1048576:.1f}".removesuffix(".0")
+
+
 def add_evidence(actor: User, case: ComplaintCase, filename: str, data: bytes, description: str = "") -> Evidence:
     """R-V6: a file collected as evidence: a photo or PDF (its first bytes must say so, and its
     name agree), at most PORTAL_EVIDENCE_MAX_MB; kept once per content, by its SHA-256."""
@@ -876,7 +881,7 @@ def add_evidence(actor: User, case: ComplaintCase, filename: str, data: bytes, d
         raise RuleViolation(_l("Choose a file: a photo (JPEG, PNG, HEIC, WebP) or a PDF."), "file")
     if len(data) > limit:
         raise RuleViolation(_l("This file is %(size)s MB; evidence files are at most %(limit)s MB.",
-                               size=f"{len(data) / 1048576:.1f}", limit=f"{limit / 1048576:.0f}"), "file")
+                               size=f"{len(data) / 1048576:.1f}", limit=megabytes(limit)), "file")
     kind = sniff(data[:16])
     filename = clean_filename(filename)
     if kind is None or not filename.lower().endswith(EVIDENCE_TYPES[kind]):
@@ -1034,15 +1039,17 @@ def record_meeting(actor: User, customer: Customer, held_at: datetime | None, mi
     minutes = (minutes or "").strip()
     if not minutes:
         raise RuleViolation(_l("Write the minutes of the meeting."), "minutes")
+    # Action items are rows of a list: their refusals name the row and stand above the form.
     for n, action in enumerate(actions):
         if not _text(action.text, 300):
-            raise RuleViolation(_l("Say what action %(n)d is.", n=n + 1), "actions")
+            raise RuleViolation(_l("Say what action %(n)d is.", n=n + 1))
         if action.due_on is None:
-            raise RuleViolation(_l("Give action %(n)d a due date.", n=n + 1), "actions")
+            raise RuleViolation(_l("Give action %(n)d a due date.", n=n + 1))
         if action.due_on < _today():
-            raise RuleViolation(_l("The due date of action %(n)d has passed: choose today or a later day.", n=n + 1),
-                                "actions")
-        _book_holder(action.owner, "actions")
+            raise RuleViolation(_l("The due date of action %(n)d has passed: choose today or a later day.", n=n + 1))
+        owner = action.owner
+        if owner is None or not owner.active or owner.role not in BOOK_HOLDERS:
+            raise RuleViolation(_l("Choose who owns action %(n)d: an active agent or supervisor.", n=n + 1))
     entry = log_contact(actor, customer, ContactFields(
         channel=Channel.MEETING, purpose=Purpose.OPERATIONS_REVIEW, notes=minutes, at=held_at,
         contact_id=contact_id, satisfaction=satisfaction), source=None, checked=True)

@@ -373,7 +373,7 @@ def _visit_or_404(visit_id: int):
 @login_required
 def visit(visit_id: int):
     found = _visit_or_404(visit_id)
-    require("visits.use")
+    require("visits.view")
     outcome = VisitOutcomeForm(formdata=None, version=found.version)
     outcome.next_owner_id.choices = _people()
     outcome.next_owner_id.data = current_user.id
@@ -639,7 +639,7 @@ def _case_forms(case, **given):
 def _case_page(case_id: int, status: int = 200, **given):
     case = _case_or_404(case_id)
     return render("visits/case.html", "visits/case.html", status, case=case, now=now(),
-                  max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // 1048576, **_case_forms(case, **given))
+                  max_mb=rules.megabytes(current_app.config["EVIDENCE_MAX_BYTES"]), **_case_forms(case, **given))
 
 
 @bp.get("/cases/<id:case_id>")
@@ -667,21 +667,38 @@ def case_respond(case_id: int):
                       lambda c: _("First response to %(number)s recorded.", number=c.number))
 
 
+# An evidence upload may be larger than any other post (MAX_CONTENT_LENGTH): its route reads up to
+# the largest evidence file and a little for the form around it. The limit is set before anything
+# reads the body (the CSRF check does), by a hook the app runs first (see init_app).
+EVIDENCE_FORM_OVERHEAD = 64 * 1024
+
+
+def allow_evidence_uploads() -> None:
+    if request.endpoint == "visits.case_evidence":
+        request.max_content_length = current_app.config["EVIDENCE_MAX_BYTES"] + EVIDENCE_FORM_OVERHEAD
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """A file larger than any evidence may be is refused on the case's page, in words."""
+    case_id = (request.view_args or {}).get("case_id")
+    if request.endpoint != "visits.case_evidence" or not case_id or not current_user.is_authenticated:
+        from portal.core.errors import handle_http_error
+        return handle_http_error(error)
+    form = EvidenceForm(formdata=None)
+    form.file.errors = [_("This file is larger than %(limit)s MB, the most an evidence file may be.",
+                          limit=rules.megabytes(current_app.config["EVIDENCE_MAX_BYTES"]))]
+    body, status = _case_page(case_id, 422, evidence_form=form)
+    return body, status
+
+
 @bp.post("/cases/<id:case_id>/evidence")
 @login_required
 def case_evidence(case_id: int):
-    """R-V6: evidence files, type and size checked (a request larger than any allowed file is
-    refused before it is read, in the user's language)."""
+    """R-V6: evidence files, type and size checked."""
     found = _case_or_404(case_id)
     require("cases.work", found)
-    request.max_content_length = current_app.config["EVIDENCE_MAX_BYTES"] + 256 * 1024
-    try:
-        form = EvidenceForm()
-    except RequestEntityTooLarge:
-        form = EvidenceForm(formdata=None)
-        form.file.errors = [_("This file is larger than %(limit)s MB, the most an evidence file may be.",
-                              limit=current_app.config["EVIDENCE_MAX_BYTES"] // 1048576)]
-        return _case_page(case_id, 422, evidence_form=form)
+    form = EvidenceForm()
 
     def apply():
         upload = form.file.data
