@@ -46,8 +46,10 @@ class Customer(db.Model):
         # The list filtered by owner or kind, in its default order (by name).
         sa.Index("ix_customer_owner_sort", "owner_id", "sort_name", "id"),
         sa.Index("ix_customer_kind_sort", "kind", "sort_name", "id"),
-        # Agreements ending soon (R-V7), per owner.
-        sa.Index("ix_customer_owner_agreement", "owner_id", "agreement_ends_on", "id"),
+        # Agreements ending soon (R-V7): only customers that have one.
+        sa.Index("ix_customer_agreement_ends", "agreement_ends_on", "id",
+                 sqlite_where=sa.text("agreement_ends_on IS NOT NULL"),
+                 postgresql_where=sa.text("agreement_ends_on IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

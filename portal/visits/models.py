@@ -54,11 +54,6 @@ class ContactEntry(db.Model):
         sa.Index("ix_contact_log_next_open", "next_owner_id", "next_due_on", "id",
                  sqlite_where=sa.text("next_due_on IS NOT NULL AND next_done_at IS NULL"),
                  postgresql_where=sa.text("next_due_on IS NOT NULL AND next_done_at IS NULL")),
-        # Visits in person, per agent and for the team, on the calendar.
-        sa.Index("ix_contact_log_visits", "agent_id", "at", sqlite_where=sa.text("channel = 'visit'"),
-                 postgresql_where=sa.text("channel = 'visit'")),
-        sa.Index("ix_contact_log_team_visits", "at", sqlite_where=sa.text("channel = 'visit'"),
-                 postgresql_where=sa.text("channel = 'visit'")),
         # A contact is greeted once per occasion (care reminders).
         sa.Index("uq_contact_log_occasion", "contact_id", "occasion", unique=True,
                  sqlite_where=sa.text("occasion IS NOT NULL"), postgresql_where=sa.text("occasion IS NOT NULL")),
@@ -259,7 +254,7 @@ class PlannedVisit(db.Model):
     __table_args__ = (
         sa.Index("ix_planned_visit_agent_starts", "agent_id", "starts_at", "id"),
         sa.Index("ix_planned_visit_starts", "starts_at", "id"),
-        sa.Index("ix_planned_visit_customer", "customer_id", "starts_at"),
+        sa.Index("ix_planned_visit_customer", "customer_id", "starts_at", "id"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     )
 
@@ -353,6 +348,9 @@ class ComplaintCase(db.Model):
         sa.Index("ix_complaint_case_customer", "customer_id", "received_at"),
         # Cases still waiting for their first response, by when it is due.
         sa.Index("ix_complaint_case_waiting", "response_due_at", "id",
+                 sqlite_where=sa.text("first_response_at IS NULL"),
+                 postgresql_where=sa.text("first_response_at IS NULL")),
+        sa.Index("ix_complaint_case_owner_waiting", "owner_id", "response_due_at", "id",
                  sqlite_where=sa.text("first_response_at IS NULL"),
                  postgresql_where=sa.text("first_response_at IS NULL")),
         sa.CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction"),
