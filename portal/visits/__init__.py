@@ -42,7 +42,7 @@ def init_app(app) -> None:
                                  CaseSeverity=Severity, VisitState=VisitState, ReactivationState=ReactivationState,
                                  occasion_label=care.occasion_label, month_title=month_title,
                                  weekday_names=weekday_names)
-    timeline.add_source(app, queries.timeline_contacts, kind="contact", label=_l("Contacts"))
+    timeline.add_source(app, queries.timeline_contacts, kind="contact", label=_l("Contact log"))
     timeline.add_source(app, queries.timeline_visits, kind="visit", label=_l("Visits"))
     timeline.add_source(app, queries.timeline_cases, kind="case", label=_l("Complaints"))
     for source in queries.search_sources():

@@ -42,7 +42,7 @@ def calendar_of(user, visits, config, moment: datetime) -> bytes:
             event.add("location", visit.place)
         lines = [_("Purpose: %(purpose)s", purpose=visit.purpose.label)]
         if visit.contact is not None:
-            lines.append(_("Meeting: %(name)s", name=visit.contact.name))
+            lines.append(_("Contact person: %(name)s", name=visit.contact.name))
         if visit.agenda:
             lines.append(visit.agenda)
         event.add("description", "\n".join(lines))

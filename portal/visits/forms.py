@@ -74,7 +74,7 @@ class VisitForm(PortalForm):
                                                          WORKING_YEARS])
     purpose = SelectField(_l("Purpose"), choices=Purpose.choices, default=Purpose.REVISIT)
     place = StringField(_l("Place"), filters=[blank_to_none], validators=[Length(max=300)])
-    contact_id = SelectField(_l("Meeting"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
+    contact_id = SelectField(_l("Contact person"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
     agenda = TextAreaField(_l("Agenda"), filters=[blank_to_none], validators=[Length(max=5000)])
     version = HiddenField()
 

@@ -880,8 +880,9 @@ def add_evidence(actor: User, case: ComplaintCase, filename: str, data: bytes, d
     if not data:
         raise RuleViolation(_l("Choose a file: a photo (JPEG, PNG, HEIC, WebP) or a PDF."), "file")
     if len(data) > limit:
+        size = megabytes(len(data))
         raise RuleViolation(_l("This file is %(size)s MB; evidence files are at most %(limit)s MB.",
-                               size=f"{len(data) / 1048576:.1f}", limit=megabytes(limit)), "file")
+                               size=size, limit=megabytes(limit)), "file")
     kind = sniff(data[:16])
     filename = clean_filename(filename)
     if kind is None or not filename.lower().endswith(EVIDENCE_TYPES[kind]):

@@ -520,7 +520,7 @@ def reactivation():
     after = request.args.get("after")
     page = queries.reactivation_queue(owner_id, after, _size())
     since = now() - timedelta(days=90)
-    context = dict(page=page, agent_arg=wanted, since=since, now=now())
+    context = dict(page=page, agent_arg=wanted, since=since, now=now(), day=_today())
     if after:
         return render("visits/reactivation.html", "visits/_reactivation_rows.html", **context)
     results = queries.reactivation_results(since, None if team else current_user.id)
