@@ -15,7 +15,7 @@ from portal.auth.rules import book_holders
 from portal.core.clock import now, today
 from portal.core.database import parse_id
 from portal.core.forms import ActionForm, options, saved, submit
-from portal.core.htmx import is_fragment_request, render, render_fragment, trigger
+from portal.core.htmx import is_fragment_request, render, trigger
 from portal.core.i18n import force_locale, local_to_utc, utc_to_local
 from portal.core.policy import can, require
 from portal.core.rules import RuleViolation
@@ -27,8 +27,7 @@ from portal.visits import care, feed, queries, rules, workdays
 from portal.visits.forms import (AttemptForm, CallbackForm, CancelForm, CaseForm, ClaimForm, ContactLogForm,
                                  EvidenceForm, GreetForm, HandlerForm, HandOverForm, MeetingForm, RespondForm,
                                  ResolveForm, SettingsForm, VisitForm, VisitOutcomeForm)
-from portal.visits.models import (ActionItem, CaseState, Channel, ClaimState, ComplaintCase, ContactEntry, Outcome,
-                                  Purpose, Reactivation, Severity, VisitState)
+from portal.visits.models import ActionItem, CaseState, Channel, ComplaintCase, ContactEntry, Outcome, Purpose
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
@@ -185,7 +184,8 @@ def log_new():
     require("visits.use")
     form = ContactLogForm()
     code = form.customer.data if request.method == "POST" else normal_code(text_arg("customer", 12))
-    customer = load_customer(customer_by_code(code).id) if code and customer_by_code(code) else None
+    found = customer_by_code(code) if code else None
+    customer = load_customer(found.id) if found else None
     _prepare_contact_form(form, customer)
     if request.method == "GET" and customer:
         form.customer.data = customer.code
@@ -540,7 +540,6 @@ def reactivation_work(target_id: int):
     if request.method == "GET":
         primary = next((c for c in target.customer.contacts if c.is_primary), None)
         form.contact_id.data = primary.id if primary else None
-        form.channel.data = Channel.PHONE if target.attempts == 0 else Channel.PHONE
     if request.method == "POST":
         require("visits.reactivate", target)
 
@@ -854,8 +853,7 @@ def care_page():
     after = request.args.get("after")
     page = queries.festival_page(owner_id, after, _size()) if festivals else None
     rows = care.rows(birthdays, festivals, page.items if page else [], current_user)
-    context = dict(day=day, first=first, last=last, rows=rows, festivals=festivals, page=page, team=team,
-                   form=GreetForm(formdata=None))
+    context = dict(day=day, first=first, last=last, rows=rows, festivals=festivals, page=page, team=team)
     if after:
         return render("visits/care.html", "visits/_care_rows.html", **context)
     return render("visits/care.html", "visits/care.html", **context)
@@ -945,5 +943,3 @@ def hand_over(user_id: int):
                   again=lambda status: render("visits/hand_over.html", "visits/hand_over.html", status, form=form,
                                               leaver=leaver, held=queries.held_by([leaver.id], now()).get(leaver.id, 0)))
 
-
-__all__ = ["bp", "panel", "desk_panel", "Reactivation", "Severity", "ClaimState", "VisitState", "trigger"]

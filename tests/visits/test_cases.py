@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from portal.auth.models import User
 from portal.core import nav, timeline
@@ -16,8 +15,7 @@ from portal.customers import rules as customer_rules
 from portal.customers.models import Customer
 from portal.extensions import db
 from portal.visits import care, queries, rules, workdays
-from portal.visits.models import (CaseState, CaseStep, Channel, ClaimState, ComplaintCase, ContactEntry, Purpose,
-                                  Severity)
+from portal.visits.models import CaseState, CaseStep, Channel, ClaimState, Purpose, Severity
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64

@@ -3,7 +3,6 @@ ceiling; "Show more" costs no more than the first page."""
 import re
 from datetime import timedelta
 
-import pytest
 
 from portal.auth.models import User
 from portal.core.clock import now, today

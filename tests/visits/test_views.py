@@ -3,7 +3,7 @@ user's language (422, nothing lost, never a 500), the calendar and its iCalendar
 cases end to end with evidence, the customer's timeline by kind and page, review meetings on the
 handover desk, care reminders, settings and a leaver's work."""
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
