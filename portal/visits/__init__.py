@@ -49,6 +49,9 @@ def init_app(app) -> None:
         search.register(app, source)
     nav.add_counter(app, "visits", _nav_count)
     holdings.add_counter(app, _held)
+    links.add_subject_kind(app, links.SubjectKind(
+        name="complaint_case", label=_l("Complaint case"), find=queries.find_case, describe=queries.describe_cases,
+        hint=_l("The complaint case number, for example CC2026-0001")))
     links.add_panel(app, "customer", panel)
     links.add_panel(app, "handover_desk", desk_panel)
     for field, choice in (("purpose", Purpose), ("claim_state", ClaimState), ("outcome", Outcome)):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from portal.auth.models import User
 from portal.core import search
+from portal.core.links import Subject
 from portal.core.pagination import Page, keyset_page
 from portal.core.policy import can
 from portal.core.timeline import TimelineEntry
@@ -379,6 +380,19 @@ def open_cases_of(customer_id: int) -> list[ComplaintCase]:
 
 def evidence_of(case_id: int, evidence_id: int) -> Evidence | None:
     return db.session.scalar(sa.select(Evidence).where(Evidence.id == evidence_id, Evidence.case_id == case_id))
+
+
+def find_case(reference: str) -> int | None:
+    """A complaint case named by its number (CC2026-0001), for a handover item that links it."""
+    value = (reference or "").strip().upper()[:20]
+    return db.session.scalar(sa.select(ComplaintCase.id).where(ComplaintCase.number == value)) if value else None
+
+
+def describe_cases(ids: list[int]) -> dict[int, Subject]:
+    rows = db.session.execute(sa.select(ComplaintCase.id, ComplaintCase.number, ComplaintCase.summary)
+                              .where(ComplaintCase.id.in_(ids))).all()
+    return {r.id: Subject(label=f"{r.number} · {r.summary}", endpoint="visits.case", values={"case_id": r.id},
+                          reference=r.number) for r in rows}
 
 
 # --- care reminders (R-V7) ---------------------------------------------------------------------------------

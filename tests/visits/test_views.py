@@ -380,3 +380,23 @@ def test_a_leavers_visits_work_is_handed_over_by_a_supervisor(app, clock, world)
     with app.app_context():
         assert db.session.scalar(sa.select(PlannedVisit.agent_id)) == world.other.id
         assert db.session.scalar(sa.select(PlannedVisit.state)) == VisitState.PLANNED
+
+
+def test_a_handover_item_links_a_complaint_case(app, clock, world):
+    """core.links: handover names the case (it never imports visits) and links its page."""
+    with app.test_request_context():
+        from portal.auth.models import User
+        from portal.customers.models import Customer
+        case = rules.open_case(db.session.get(User, world.agent.id), db.session.get(Customer, world.customers["VA-A"]),
+                               rules.CaseFields(channel="phone", category="delay", severity="normal",
+                                                summary="Rolled to the next vessel"))
+        case_id, number = case.id, case.number
+        db.session.commit()
+    agent = _client(app, world.agent)
+    note_url = agent.form("/handover/notes", {"shift_id": "1", "shift_date": today("Asia/Taipei").isoformat(),
+                                              "recipient_id": str(world.other.id)}).location
+    assert agent.form(f"{note_url}/items", {"text": "Call back about the roll", "priority": "urgent",
+                                            "category": "other", "subject_type": "complaint_case",
+                                            "subject_ref": number.lower()}).status_code == 303
+    page = agent.get(note_url).get_data(as_text=True)
+    assert f'href="/visits/cases/{case_id}"' in page and "Rolled to the next vessel" in page
