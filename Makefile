@@ -87,6 +87,7 @@ update-catalogs: extract-messages
 db: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
+	$(FLASK) visits refresh-cadence --missing
 
 demo-logins:
 	@$(FLASK) demo logins

@@ -66,13 +66,13 @@ def create_app(config: dict | None = None) -> Flask:
     # source, navigation count and signal receivers in its init_app.
     from portal import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     from portal.core import tasks  # noqa: F401  (the database's upkeep job)
-    from portal import auth, company, customers, demo, handover, quotes, rates, shipments
+    from portal import auth, company, customers, demo, handover, quotes, rates, shipments, visits
     from portal.core.views import bp as core_bp
     from portal.reference.views import bp as reference_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(reference_bp)
-    for feature in (auth, company, customers, rates, handover, quotes, shipments, demo):
+    for feature in (auth, company, customers, rates, handover, quotes, shipments, visits, demo):
         feature.init_app(app)
 
     app.after_request(htmx_responses.after_request)

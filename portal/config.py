@@ -107,4 +107,8 @@ def from_environment() -> dict:
         "STATUS_RATE_LIMIT": os.environ.get("PORTAL_STATUS_RATE_LIMIT", "120 per minute"),
         # Unknown, revoked or expired links count against a much smaller allowance (guessing).
         "STATUS_MISS_LIMIT": os.environ.get("PORTAL_STATUS_MISS_LIMIT", "20 per minute; 100 per hour"),
+        # Visits: the country whose public holidays are days off (cadence due dates move past them;
+        # empty: the country of PORTAL_TIMEZONE), and the largest complaint evidence file.
+        "PORTAL_HOLIDAYS_COUNTRY": os.environ.get("PORTAL_HOLIDAYS_COUNTRY", "").upper(),
+        "EVIDENCE_MAX_BYTES": _int("PORTAL_EVIDENCE_MAX_MB", 10) * 1024 * 1024,
     }

@@ -11,3 +11,6 @@ from portal.shipments.models import (BLRevision, Container, CourierDispatch, Fre
                                      Leg, LoadingException, Milestone, Notice, OutboxMessage, RequiredDocument,
                                      ScheduleChange, Shipment, SpaceRequest, StatusLink, VesselCall)
 from portal.rates.models import Rate, RateImport  # noqa: F401
+from portal.visits.models import (ActionItem, CadenceRule, CalendarFeed, CaseEvent, ComplaintCase,  # noqa: F401
+                                  ContactEntry, CustomerCadence, Evidence, PlannedVisit, Reactivation,
+                                  ReactivationAttempt, ReviewMeeting, VisitSettings)

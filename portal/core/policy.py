@@ -157,6 +157,25 @@ RULES = {
     # Vetting an agent's own channel into a card (handbook #10) is a supervisor's decision.
     "rates.adopt": _roles(Role.SUPERVISOR),
     "reference.search": _roles(*STAFF),
+    # Visits, the contact log and complaints (R-V1 to R-V7): everyone on staff reads the log and
+    # the cases; an agent logs contacts, plans visits and works the reactivation queue for the
+    # customers they own, a supervisor for any (records: the customer, the planned visit, the
+    # queue entry); the handler of a complaint case (or a supervisor) works it; whoever owns a next
+    # action or an action item ticks it off.
+    "visits.use": _roles(*BOOK_HOLDERS),
+    "visits.view": _roles(*STAFF),
+    "visits.log": _owner_or(Role.SUPERVISOR),
+    "visits.visit": _owner_or(Role.SUPERVISOR),
+    "visits.reactivate": _owner_or(Role.SUPERVISOR),
+    "visits.next_action": _owner_or(Role.SUPERVISOR),
+    "visits.action_item": _owner_or(Role.SUPERVISOR),
+    "visits.feed": _roles(*BOOK_HOLDERS),
+    "visits.team": _roles(Role.SUPERVISOR),
+    "visits.settings": _roles(Role.SUPERVISOR, Role.ADMIN),
+    "visits.hand_over": _roles(Role.SUPERVISOR, Role.ADMIN),
+    "cases.view": _roles(*STAFF),
+    "cases.open": _roles(*BOOK_HOLDERS),
+    "cases.work": _owner_or(Role.SUPERVISOR),
 }
 
 

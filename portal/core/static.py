@@ -40,6 +40,13 @@ def register(app) -> None:
 
     @app.after_request
     def immutable(response):
+        if request.endpoint == "static" and response.status_code == 304:
+            # Not modified: nothing is sent, and the file opened for it is closed now (not left
+            # for the garbage collector).
+            body = response.response
+            if hasattr(body, "close"):
+                body.close()
+            response.response = []
         if request.endpoint == "static" and response.status_code == 200:
             # Read the (small) file now, so that the response is compressed like a page and the
             # file closed at once, rather than streamed.

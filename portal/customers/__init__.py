@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l, ngettext
 from portal.auth import holdings
 from portal.core import audit, search, timeline
 from portal.core.i18n import Language, country_name
-from portal.customers import forms, queries
+from portal.customers import forms, queries, rules
 from portal.customers.models import Grade, Kind, Source
 from portal.customers.views import bp
 
@@ -18,8 +18,8 @@ def _books(user_ids):
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(Kind=Kind, Grade=Grade, Source=Source)
-    timeline.add_source(app, queries.timeline_entries)
+    app.jinja_env.globals.update(Kind=Kind, Grade=Grade, Source=Source, agreement_state=rules.agreement_state)
+    timeline.add_source(app, queries.timeline_entries, kind="customer", label=_l("Account"))
     search.register(app, queries.search_source())
     holdings.add_counter(app, _books)
     # How the change history reads (macros/audit.html).

@@ -54,6 +54,15 @@ class CustomerForm(PortalForm):
                           validate_choice=False, validators=[Optional(), Regexp(r"^[A-Z]{2}$", message=_l("Choose a country from the list."))])
     address = StringField(_l("Address"), filters=[blank_to_none], validators=[Length(max=300)])
     notes = TextAreaField(_l("Internal notes"), filters=[blank_to_none], validators=[Length(max=5000)])
+    legal_representative = StringField(_l("Legal representative"), filters=[blank_to_none],
+                                       validators=[Length(max=80)])
+    business_scope = TextAreaField(_l("Business scope"), filters=[blank_to_none], validators=[Length(max=2000)])
+    business_licence_no = StringField(_l("Business licence no."), filters=[blank_to_none],
+                                      validators=[Length(max=40)])
+    cooperating_since = DateField(_l("Cooperating since"), validators=[Optional(), years_between(1950, 2100)])
+    agreement_starts_on = DateField(_l("Cooperation agreement starts"), validators=[Optional(),
+                                                                                  years_between(1950, 2100)])
+    agreement_ends_on = DateField(_l("Cooperation agreement ends"), validators=[Optional(), years_between(1950, 2100)])
     owner_id = SelectField(_l("Owner"), coerce=int, validate_choice=False, validators=[Optional()])
     version = HiddenField()
 
@@ -63,11 +72,18 @@ class CustomerForm(PortalForm):
         if not (self.name_zh.data or self.name_en.data):
             self.name_zh.errors = [*self.name_zh.errors, _l("Enter the Chinese name, the English name, or both.")]
             ok = False
+        starts, ends = self.agreement_starts_on.data, self.agreement_ends_on.data
+        if starts and ends and ends < starts and not self.agreement_ends_on.errors:
+            self.agreement_ends_on.errors = [*self.agreement_ends_on.errors,
+                                             _l("The agreement cannot end before it starts.")]
+            ok = False
         return ok
 
     def profile(self) -> dict:
         return {f: getattr(self, f).data for f in ("code", "name_zh", "name_en", "kind", "source", "is_vip",
-                                                   "is_state_owned", "preferred_locale", "country", "address", "notes")}
+                                                   "is_state_owned", "preferred_locale", "country", "address", "notes",
+                                                   "legal_representative", "business_scope", "business_licence_no",
+                                                   "cooperating_since", "agreement_starts_on", "agreement_ends_on")}
 
 
 class ContactForm(PortalForm):

@@ -46,6 +46,10 @@ class Customer(db.Model):
         # The list filtered by owner or kind, in its default order (by name).
         sa.Index("ix_customer_owner_sort", "owner_id", "sort_name", "id"),
         sa.Index("ix_customer_kind_sort", "kind", "sort_name", "id"),
+        # Agreements ending soon (R-V7): only customers that have one.
+        sa.Index("ix_customer_agreement_ends", "agreement_ends_on", "id",
+                 sqlite_where=sa.text("agreement_ends_on IS NOT NULL"),
+                 postgresql_where=sa.text("agreement_ends_on IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +67,14 @@ class Customer(db.Model):
     country: Mapped[str | None] = mapped_column(sa.String(2))
     address: Mapped[str | None] = mapped_column(sa.String(300))
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    # The port's customer rules (R-V7): who the company is, and the cooperation agreement (whose
+    # end date R-C5's B/L holds depend on).
+    legal_representative: Mapped[str | None] = mapped_column(sa.String(80))
+    business_scope: Mapped[str | None] = mapped_column(sa.Text)
+    business_licence_no: Mapped[str | None] = mapped_column(sa.String(40))
+    cooperating_since: Mapped[date | None]
+    agreement_starts_on: Mapped[date | None]
+    agreement_ends_on: Mapped[date | None]
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     credit_terms_days: Mapped[int] = mapped_column(default=0)
     credit_limit: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0"))
@@ -83,6 +95,15 @@ class Customer(db.Model):
     @property
     def display_name(self) -> str:
         return self.name_zh or self.name_en or self.code
+
+    def years_of_cooperation(self, today: date) -> int | None:
+        """Whole years since cooperation began (R-V7), or None when nobody recorded it."""
+        if self.cooperating_since is None:
+            return None
+        years = today.year - self.cooperating_since.year
+        if (today.month, today.day) < (self.cooperating_since.month, self.cooperating_since.day):
+            years -= 1
+        return max(years, 0)
 
     def __repr__(self) -> str:
         return f"<Customer {self.code}>"

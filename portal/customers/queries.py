@@ -170,15 +170,15 @@ def grade_history(customer: Customer):
     ).all()
 
 
-def timeline_entries(customer_id: int, limit: int, reader=None) -> list[TimelineEntry]:
+def timeline_entries(customer_id: int, limit: int, reader=None, before: datetime | None = None) -> list[TimelineEntry]:
     """The customer's own milestones on its timeline: created, owner changes, grade changes."""
-    entries = db.session.scalars(
-        sa.select(audit.AuditEntry)
-        .where(audit.AuditEntry.subject_type == Customer.__tablename__,
-               audit.AuditEntry.subject_id == customer_id,
-               audit.AuditEntry.action.in_(("create", "reassign", "grade")))
-        .order_by(audit.AuditEntry.id.desc()).limit(limit)
-    ).all()
+    select = (sa.select(audit.AuditEntry)
+              .where(audit.AuditEntry.subject_type == Customer.__tablename__,
+                     audit.AuditEntry.subject_id == customer_id,
+                     audit.AuditEntry.action.in_(("create", "reassign", "grade"))))
+    if before is not None:
+        select = select.where(audit.AuditEntry.at <= before)
+    entries = db.session.scalars(select.order_by(audit.AuditEntry.id.desc()).limit(limit)).all()
     names = audit.user_names(entries, "owner_id")
     result = []
     for e in entries:
@@ -188,7 +188,8 @@ def timeline_entries(customer_id: int, limit: int, reader=None) -> list[Timeline
         elif e.action == "grade":
             old, new = e.changes.get("grade", [None, None])
             data.update(old=old, new=new, reason=(e.changes.get("reason") or [None, ""])[1] or "")
+        # The audit row's id tells apart two changes at the same moment (the timeline's keyset).
         result.append(TimelineEntry(at=e.at, kind="customer", template="customers/_timeline_entry.html",
-                                    subject_id=customer_id, data=data,
+                                    subject_id=e.id, data=data,
                                     by=e.actor.display_name if e.actor else ""))
     return result

@@ -1,22 +1,27 @@
 """Customers and contacts: creating, editing, ownership, grade and credit."""
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.models import User
 from portal.core import audit
-from portal.core.clock import now
+from portal.core.clock import now, today
 from portal.core.i18n import Language
 from portal.core.policy import can
 from portal.core.rules import RuleViolation, check_version
 from portal.core.text import search_key
 from portal.customers.models import Contact, Customer, GradeChange, Grade, Kind, Source
-from portal.customers.signals import customer_changed, customers_reassigned
+from portal.customers.signals import customer_changed, customer_created, customers_reassigned, grade_changed
 from portal.extensions import db
 
 PROFILE_FIELDS = ("code", "name_zh", "name_en", "kind", "source", "is_vip", "is_state_owned",
-                  "preferred_locale", "country", "address", "notes")
+                  "preferred_locale", "country", "address", "notes", "legal_representative", "business_scope",
+                  "business_licence_no", "cooperating_since", "agreement_starts_on", "agreement_ends_on")
+# An agreement ending within this many days is pointed out (R-V7).
+AGREEMENT_WARNING_DAYS = 30
 CREDIT_FIELDS = ("credit_terms_days", "credit_limit", "credit_currency")
 CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat", "line_id", "birthday", "is_primary")
 
@@ -50,6 +55,26 @@ def _check_profile(fields: dict, customer: Customer | None = None) -> None:
         taken = taken.where(Customer.id != customer.id)
     if db.session.scalar(taken):
         raise RuleViolation(_l("Another customer already has this code."), "code")
+    starts, ends = fields.get("agreement_starts_on"), fields.get("agreement_ends_on")
+    if starts and ends and ends < starts:
+        raise RuleViolation(_l("The agreement cannot end before it starts."), "agreement_ends_on")
+    since = fields.get("cooperating_since")
+    if since and since > today(current_app.config["PORTAL_TIMEZONE"]):
+        raise RuleViolation(_l("Cooperation cannot begin in the future."), "cooperating_since")
+
+
+def agreement_state(customer: Customer, on: date | None = None) -> tuple[str, int] | None:
+    """R-V7: ("expired", days since) once the cooperation agreement has ended, ("ending", days
+    left) within AGREEMENT_WARNING_DAYS of its end, None otherwise (or without an end date)."""
+    if customer.agreement_ends_on is None:
+        return None
+    on = on or today(current_app.config["PORTAL_TIMEZONE"])
+    left = (customer.agreement_ends_on - on).days
+    if left < 0:
+        return "expired", -left
+    if left <= AGREEMENT_WARNING_DAYS:
+        return "ending", left
+    return None
 
 
 def _check_owner(actor: User, owner: User | None) -> None:
@@ -76,6 +101,7 @@ def create_customer(actor: User, fields: dict, grade: str, owner: User | None = 
                                changed_by_id=actor.id))
     audit.record(actor, "create", customer,
                  {f: [None, v] for f, v in audit.snapshot(customer, (*PROFILE_FIELDS, "grade", "owner_id")).items()})
+    customer_created.send(actor, customer=customer)
     return customer
 
 
@@ -191,6 +217,7 @@ def change_grade(actor: User, customer: Customer, grade: str, reason: str, expec
     _touch(customer)
     db.session.flush()
     audit.record(actor, "grade", customer, {"grade": [change.from_grade, grade], "reason": [None, change.reason]})
+    grade_changed.send(actor, customer=customer, change=change)
     return change
 
 

@@ -13,3 +13,10 @@ customers_reassigned = _signals.signal("customers-reassigned")
 # or a contact changes, inside that change's transaction: what was approved for the customer as it
 # was (a quote to a direct customer that is now a peer forwarder) is looked at again.
 customer_changed = _signals.signal("customer-changed")
+
+# sender: the acting user; customer: the new customer. Sent inside the creating transaction.
+customer_created = _signals.signal("customer-created")
+
+# sender: the acting user; customer, change (the GradeChange kept in the grade history). Sent
+# inside the change's transaction: what follows the grade (the contact cadence, R-V2) moves with it.
+grade_changed = _signals.signal("grade-changed")

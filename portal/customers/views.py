@@ -12,7 +12,8 @@ from portal.core.forms import ActionForm, options, saved, submit
 from portal.core.htmx import is_fragment_request, render, render_fragment, trigger
 from portal.core.policy import can, require
 from portal.core.rules import RuleViolation
-from portal.core.timeline import timeline_for
+from portal.core import timeline as timelines
+from portal.core.clock import today
 from portal.core.urls import text_arg
 from portal.customers import queries, rules
 from portal.customers.forms import BookHandoverForm, ContactForm, CreditForm, CustomerForm, GradeForm, OwnerForm
@@ -134,7 +135,7 @@ def detail(customer_id: int):
     require("customers.view", customer)
     return render("customers/detail.html", "customers/detail.html", customer=customer,
                   contact_form=ContactForm(formdata=None), grades=queries.grade_history(customer),
-                  timeline=timeline_for(current_app, customer.id, current_user),
+                  today=today(current_app.config["PORTAL_TIMEZONE"]), **_timeline_context(customer),
                   **(_audit_context(customer) if can(current_user, "audit.view") else {}),
                   **_panel_forms(customer))
 
@@ -147,13 +148,24 @@ def history(customer_id: int):
     return render_fragment("customers/_audit.html", customer=customer, **_audit_context(customer))
 
 
+def _timeline_context(customer) -> dict:
+    """R-V4: one page of the customer's timeline, of the kinds asked for (?kind=, repeatable)."""
+    known = dict(timelines.kinds(current_app))
+    wanted = {k for k in request.args.getlist("kind") if k in known}
+    page = timelines.timeline_page(current_app, customer.id, current_user, wanted or None, request.args.get("after"),
+                                   current_app.config["PAGE_SIZE"])
+    return {"timeline": page.items, "timeline_page": page, "timeline_kinds": known, "timeline_wanted": wanted}
+
+
 @bp.get("/<id:customer_id>/timeline")
 @login_required
 def timeline(customer_id: int):
+    """The timeline panel (after a change, or filtered by kind); with ?after=, its next entries."""
     customer = _customer_or_404(customer_id)
     require("customers.view", customer)
-    return render_fragment("customers/_timeline.html", customer=customer,
-                           timeline=timeline_for(current_app, customer.id, current_user))
+    context = _timeline_context(customer)
+    template = "customers/_timeline_entries.html" if request.args.get("after") else "customers/_timeline.html"
+    return render_fragment(template, customer=customer, **context)
 
 
 def _account_panel(customer_id: int, status: int = 200, **forms):

@@ -671,6 +671,11 @@ def _load(seed: int, n: int) -> dict[str, str]:
     # Fourteen weeks of sailings and about four hundred shipments, some booked from won quotes.
     from portal.demo.shipments import load_shipments
     load_shipments(seed, users, made)
+
+    # Six weeks of contacts and visits, the reactivation queue being worked, complaint cases and
+    # review meetings, ending now.
+    from portal.demo.visits import load_visits
+    load_visits(seed, users, made)
     return passwords
 
 

@@ -19,7 +19,7 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(shift_name=shift_name, is_fresh=rules.is_fresh, NoteKind=NoteKind,
                                  NoteState=NoteState)
-    timeline.add_source(app, queries.timeline_entries)
+    timeline.add_source(app, queries.timeline_entries, kind="handover", label=_l("Shift handover"))
     search.register(app, queries.search_source())
     nav.add_counter(app, "handover", _nav_count)
     # R-H4: customers that move owner bring their open items along, in the same transaction.

@@ -159,13 +159,15 @@ def shifts_open(item: HandoverItem) -> int:
     return len({(e.note.shift_date, e.note.shift_id) for e in item.entries})
 
 
-def timeline_entries(customer_id: int, limit: int, reader: User) -> list[TimelineEntry]:
+def timeline_entries(customer_id: int, limit: int, reader: User, before: datetime | None = None) -> list[TimelineEntry]:
     """R-V4: handover items that mention the customer, on its timeline; each links the newest
     note about it the reader may open (none when they may open none)."""
+    select = sa.select(HandoverItem).where(HandoverItem.customer_id == customer_id)
+    if before is not None:
+        select = select.where(HandoverItem.raised_at <= before)
     items = db.session.scalars(
-        sa.select(HandoverItem).where(HandoverItem.customer_id == customer_id)
-        .options(joinedload(HandoverItem.raised_by), selectinload(HandoverItem.entries).joinedload(NoteEntry.note))
-        .order_by(HandoverItem.id.desc()).limit(limit)
+        select.options(joinedload(HandoverItem.raised_by), selectinload(HandoverItem.entries).joinedload(NoteEntry.note))
+        .order_by(HandoverItem.raised_at.desc(), HandoverItem.id.desc()).limit(limit)
     ).all()
 
     def newest_readable(item):

@@ -27,7 +27,7 @@ def init_app(app) -> None:
                                  LineSource=LineSource, incoterm_text=incoterm_text,
                                  special_equipment=lambda code: bool(
                                      code in CONTAINER_TYPE_BY_CODE and CONTAINER_TYPE_BY_CODE[code].special))
-    timeline.add_source(app, queries.timeline_entries)
+    timeline.add_source(app, queries.timeline_entries, kind="quote", label=_l("Quotes"))
     search.register(app, queries.search_source())
     nav.add_counter(app, "quotes", _nav_count)
     audit.describe_values(app, "status", Status, "quote")

@@ -209,10 +209,13 @@ def impacted_quotes(carrier: str | None = None, pol: str | None = None, pod: str
                               .order_by(Quote.valid_until, Quote.id)).unique().all()
 
 
-def timeline_entries(customer_id: int, limit: int, reader=None) -> list[TimelineEntry]:
-    """R-V4: the customer's quotes on its timeline."""
-    quotes = db.session.scalars(sa.select(Quote).where(Quote.customer_id == customer_id, Quote.is_current == sa.true())
-                                .order_by(Quote.inquiry_at.desc(), Quote.id.desc()).limit(limit)).all()
+def timeline_entries(customer_id: int, limit: int, reader=None, before: datetime | None = None) -> list[TimelineEntry]:
+    """R-V4: the customer's quotes on its timeline, at the moment they were sent (or made)."""
+    at = sa.func.coalesce(Quote.sent_at, Quote.created_at)
+    select = sa.select(Quote).where(Quote.customer_id == customer_id, Quote.is_current == sa.true())
+    if before is not None:
+        select = select.where(at <= before)
+    quotes = db.session.scalars(select.order_by(at.desc(), Quote.id.desc()).limit(limit)).all()
     return [TimelineEntry(at=q.sent_at or q.created_at, kind="quote", template="quotes/_timeline_entry.html",
                           subject_id=q.id, data={"label": q.label, "pol": q.pol, "pod": q.pod, "status": q.status})
             for q in quotes]

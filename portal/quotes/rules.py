@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.models import User
-from portal.core import audit
+from portal.core import audit, contacts
 from portal.core.clock import now, today
 from portal.core.policy import can
 from portal.core.rules import RuleViolation, check_version
@@ -703,6 +703,14 @@ def finish_follow_up(actor: User, follow_up: FollowUp, note: str = "") -> None:
     follow_up.note = (note or "")[:300]
     db.session.flush()
     audit.record(actor, "follow_up", follow_up.quote, {"follow_up": [None, follow_up.due_at]})
+    # R-V1: following a quote up is a contact with the customer; the contact log hears of it
+    # (it sits above quotes) and keeps it with the customer's other contacts. A follow-up is
+    # the handbook's call to the customer after the quote (#14).
+    quote = follow_up.quote
+    contacts.report(actor, contacts.ContactReport(
+        customer_id=quote.customer_id, at=follow_up.done_at, channel="phone", purpose="quote_follow_up",
+        summary=follow_up.note, source_type=FollowUp.__tablename__, source_id=follow_up.id,
+        contact_id=quote.contact_id, agent_id=actor.id if actor else None))
 
 
 def mark_won(actor: User, quote: Quote, expected_version) -> None:

@@ -37,7 +37,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(port_time=port_time, port_offset=port_offset, utc_to_port=utc_to_port,
                                  ShipmentStatus=Status, MilestoneKind=MilestoneKind, NoticeState=NoticeState,
                                  dcsa_code=lambda kind: dcsa.DCSA_CODES.get(kind, ""))
-    timeline.add_source(app, queries.timeline_entries)
+    timeline.add_source(app, queries.timeline_entries, kind="shipment", label=_l("Shipments"))
     for source in queries.search_sources():
         search.register(app, source)
     nav.add_counter(app, "shipments", _nav_count)

@@ -294,10 +294,12 @@ def due_messages(moment: datetime, limit: int = 50) -> list[int]:
 # --- for other features ---------------------------------------------------------------------------------
 
 
-def timeline_entries(customer_id: int, limit: int, reader=None) -> list[TimelineEntry]:
+def timeline_entries(customer_id: int, limit: int, reader=None, before: datetime | None = None) -> list[TimelineEntry]:
     """R-V4: the customer's shipments on its timeline, when booked, with where they stand."""
-    shipments = db.session.scalars(sa.select(Shipment).where(Shipment.customer_id == customer_id)
-                                   .options(joinedload(Shipment.booked_by))
+    select = sa.select(Shipment).where(Shipment.customer_id == customer_id)
+    if before is not None:
+        select = select.where(Shipment.booked_at <= before)
+    shipments = db.session.scalars(select.options(joinedload(Shipment.booked_by))
                                    .order_by(Shipment.booked_at.desc(), Shipment.id.desc()).limit(limit)).all()
     return [TimelineEntry(at=s.booked_at, kind="shipment", template="shipments/_timeline_entry.html", subject_id=s.id,
                           data={"number": s.number, "reference": s.reference, "pol": s.pol, "pod": s.pod,

@@ -20,7 +20,9 @@ from portal.extensions import db
 
 STATS = Path(__file__).resolve().parents[1] / "data" / "planner-stats.json"
 TABLES = {"customer", "contact", "quote", "charge_line", "handover_note", "handover_item", "handover_entry",
-          "quote_follow_up", "approval_decision", "user", "audit_entry", "search_document"}
+          "quote_follow_up", "approval_decision", "user", "audit_entry", "search_document",
+          "contact_log", "customer_cadence", "planned_visit", "reactivation", "reactivation_attempt",
+          "complaint_case", "complaint_event", "review_action", "review_meeting"}
 
 
 class Recorder:
@@ -147,6 +149,7 @@ def test_every_list_reads_through_an_index_in_its_order(planner):
         "navigation counts": lambda: (quotes.pending_count(), quotes.reminders_count(user),
                                       handover.waiting_for(user)),
     }
+    lists.update(_visits_lists(user, cursor_date))
     problems = []
     for label, call in lists.items():
         problems += _check(label, call, postgres)
@@ -156,10 +159,65 @@ def test_every_list_reads_through_an_index_in_its_order(planner):
         "customer search": lambda: customers.list_customers(customers.CustomerFilters(q="華益")),
         "quote search": lambda: quotes.history(quotes.QuoteFilters(q="高雄 machine")),
         "handover search": lambda: handover.history(user, handover.NoteFilters(q="VGM")),
+        "contact log search": lambda: _visit_queries().contact_log(_visit_queries().LogFilters(q="報價")),
+        "complaint search": lambda: _visit_queries().cases(_visit_queries().CaseFilters(q="濕損", state="open")),
     }
     for label, call in searches.items():
         problems += _check(label, call, postgres, sorting_allowed=True)
     assert not problems, "\n".join(problems)
+
+
+def _visit_queries():
+    from portal.visits import queries
+    return queries
+
+
+def _visits_lists(user, cursor_date) -> dict:
+    """The visits lists (R-V1 to R-V7): cadence lists, the contact log and its filters, next actions,
+    the calendar, the reactivation queue, complaints, action items, care and agreements, the
+    customer's timeline entries and the navigation counts."""
+    from portal.visits import queries as visits
+    day = date(2026, 1, 7)
+    start, end = datetime(2026, 1, 1), datetime(2026, 2, 1)
+    return {
+        "visits: overdue": lambda: visits.due_list(user.id, "overdue", day),
+        "visits: due today": lambda: visits.due_list(user.id, "today", day),
+        "visits: next 7 days": lambda: visits.due_list(user.id, "week", day),
+        "visits: overdue, everyone's": lambda: visits.due_list(None, "overdue", day),
+        "visits: overdue, next page": lambda: visits.due_list(user.id, "overdue", day,
+                                                               after=_cursor([cursor_date, 1000])),
+        "visits: the desk's counts": lambda: (visits.due_counts(user.id, day), visits.overdue_count(user.id, day),
+                                              visits.late_responses(datetime(2026, 1, 7))),
+        "contact log": lambda: visits.contact_log(visits.LogFilters()),
+        "contact log of an agent": lambda: visits.contact_log(visits.LogFilters(agent_id=user.id)),
+        "contact log of a customer": lambda: visits.contact_log(visits.LogFilters(customer_id=1000)),
+        "contact log by channel": lambda: visits.contact_log(visits.LogFilters(channel="visit")),
+        "contact log by purpose": lambda: visits.contact_log(visits.LogFilters(purpose="reactivation")),
+        "contact log, next page": lambda: visits.contact_log(visits.LogFilters(),
+                                                             after=_cursor([f"{cursor_date}T00:00:00", 1000])),
+        "next actions": lambda: visits.next_actions(user.id),
+        "calendar of an agent": lambda: visits.calendar(user.id, start, end),
+        "calendar of the team": lambda: visits.calendar(None, start, end),
+        "calendar feed": lambda: visits.agent_visits(user.id, start, end),
+        "reactivation queue": lambda: visits.reactivation_queue(user.id),
+        "reactivation queue, everyone's": lambda: visits.reactivation_queue(None),
+        "reactivation results": lambda: visits.reactivation_results(start, user.id),
+        "complaints": lambda: visits.cases(visits.CaseFilters(state="open")),
+        "complaints of a handler": lambda: visits.cases(visits.CaseFilters(owner_id=user.id)),
+        "complaints, closed": lambda: visits.cases(visits.CaseFilters(state="closed")),
+        "complaints, next page": lambda: visits.cases(visits.CaseFilters(),
+                                                      after=_cursor([f"{cursor_date}T00:00:00", 1000])),
+        "complaints waiting for a first response": lambda: visits.waiting_for_response(user.id),
+        "action items on the handover desk": lambda: visits.open_action_items(user.id),
+        "birthdays of an agent's customers": lambda: visits.birthdays(user.id, day, day + timedelta(days=6)),
+        "festival greetings": lambda: visits.festival_page(user.id),
+        "agreements ending": lambda: visits.agreements_ending(user.id, day),
+        "a customer's upcoming visits and open complaints": lambda: (visits.upcoming_visits(1000, start),
+                                                                      visits.open_cases_of(1000)),
+        "a customer's timeline: contacts, visits, complaints": lambda: (
+            visits.timeline_contacts(1000, 21, user, before=end), visits.timeline_visits(1000, 21, user, before=end),
+            visits.timeline_cases(1000, 21, user, before=end)),
+    }
 
 
 def _cursor(values) -> str:

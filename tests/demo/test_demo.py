@@ -178,3 +178,31 @@ def test_load_demo_makes_sailings_and_shipments_in_every_state(app):
                     if other.container_id in (None, m.container_id) or m.container_id is None:
                         if rules.order_key(other.kind, other.leg) < rules.order_key(m.kind, m.leg):
                             assert other.at <= m.at, (shipment.number, other.kind, m.kind)
+
+
+def test_load_demo_makes_six_weeks_of_visits_contacts_and_complaints(app):
+    """The visits history, through the rules: contacts on cadence with some lapses, visits done and
+    planned, the reactivation queue being worked, complaints in every state, review meetings."""
+    from portal.visits import queries
+    from portal.visits.models import (ActionItem, CaseState, Channel, ComplaintCase, ContactEntry, PlannedVisit,
+                                      Reactivation, VisitState)
+
+    with app.app_context():
+        load_demo(customers=30)
+        db.session.commit()
+        now = clock.now()
+        entries = db.session.scalars(sa.select(ContactEntry)).all()
+        assert len(entries) > 100 and all(e.at <= now for e in entries)
+        assert {e.channel for e in entries} >= {Channel.PHONE, Channel.CHAT, Channel.EMAIL, Channel.VISIT}
+        assert any(e.source_type == "quote_follow_up" for e in entries)          # quotes' follow-ups joined the log
+        assert any(e.satisfaction for e in entries) and any(e.has_open_action for e in entries)
+        states = {v.state for v in db.session.scalars(sa.select(PlannedVisit))}
+        assert VisitState.DONE in states and VisitState.PLANNED in states
+        cases = db.session.scalars(sa.select(ComplaintCase)).all()
+        assert {c.state for c in cases} == set(CaseState)
+        assert any(c.escalated_at for c in cases) and any(c.satisfaction for c in cases)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Reactivation)) >= 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem)) >= 3
+        users = {u.username: u for u in db.session.scalars(sa.select(User))}
+        day = clock.today("Asia/Taipei")
+        assert sum(queries.due_counts(users[n].id, day)["overdue"] for n in ("agent", "peer", "newhire", "lead")) > 0

@@ -50,6 +50,14 @@ one rate of the card and one uploaded file waiting for its import; an empty form
 stale (409 for the column mapping) or refused back to the file's preview (importing with no
 version). The pricing permission is given by supervisors and admins: an empty form carries no
 version, refused back to the list.
+
+Visits: every agent (and the new hire) works on records of its own customer (a contact with a
+next action of its own, a planned visit, a complaint case with a photo as evidence, a review
+meeting with an action item of its own, its place in the reactivation queue); the supervisor on
+the agent's, the others read them. Empty forms fail validation (422) or carry no version (the
+rule refuses: a redirect with a flashed "error", or 409 where the form comes back); making and
+revoking one's own calendar address succeed. The calendar feed answers every role alike for a
+live token (another agent's), no login.
 """
 from datetime import date, timedelta
 from decimal import Decimal
@@ -94,6 +102,11 @@ NOTICE_REFUSED = (303, "/shipments/{notice_shipment_id}", "error")         # no 
 BOOK_REFUSED = (303, "/quotes/{quote_id}", "error")                        # the sample quote is not won
 IMPORT_REFUSED = (303, "/rates/imports/{import_id}", "error")   # importing without a version: stale
 PRICING_REFUSED = (303, "/rates/pricing", "error")               # the permission without a version: stale
+ENTRY_REFUSED = (303, "/visits/log/{entry_id}", "error")          # a next action ticked off without a version
+VISIT_REFUSED = (303, "/visits/calendar/{visit_id}", "error")    # cancelled without a reason
+ACTION_REFUSED = (303, "/visits/meetings/{meeting_id}", "error")  # an action item without a version
+GREET_REFUSED = (303, "/visits/care", "error")                   # no greeting written
+FEED_DONE = (303, "/visits/calendar/feed", "success")             # one's own calendar address, made or revoked
 
 # A status, or (status, path of the Location header; {placeholders} are the sample ids), or
 # (status, path, category of the one message flashed by the request).
@@ -572,11 +585,145 @@ EXPECTED = {
         "GET":  (405,       405,      405,      405,       405,      405),
         "POST": (LOGIN,     403,      403,      PRICING_REFUSED, 403, PRICING_REFUSED),
     },
+    "visits.index": {  # the desk: cadence lists, next actions, the week's visits
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+    },
+    "visits.due": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+    },
+    "visits.actions": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+    },
+    "visits.log": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "visits.log_new": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "visits.log_call": {  # from the customer's page: the customer's owner or a supervisor
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "visits.entry": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "visits.next_done": {  # no version: stale
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     ENTRY_REFUSED, ENTRY_REFUSED, ENTRY_REFUSED, 403, 403),
+    },
+    "visits.calendar": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+    },
+    "visits.visit_new": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "visits.visit": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "visits.visit_edit": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "visits.visit_cancel": {  # no reason given
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     VISIT_REFUSED, VISIT_REFUSED, VISIT_REFUSED, 403, 403),
+    },
+    "visits.visit_done": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "visits.feed_page": {  # needs no form: each role makes a calendar address of its own
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     FEED_DONE, FEED_DONE, FEED_DONE, 403,    403),
+    },
+    "visits.feed_revoke": {  # ... and revokes it
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     FEED_DONE, FEED_DONE, FEED_DONE, 403,    403),
+    },
+    "visits.ics": {  # the calendar feed of a live address: no login
+        "GET":  (200,       200,      200,      200,       200,      200),
+    },
+    "visits.reactivation": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+    },
+    "visits.reactivation_work": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "visits.cases": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "visits.case_new": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "visits.case": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "visits.case_respond": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "visits.case_evidence": {  # no file chosen
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "visits.evidence": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "visits.case_resolve": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "visits.case_claim": {  # no version: stale (the form comes back)
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     409,      409,      409,       403,      403),
+    },
+    "visits.case_handler": {  # a supervisor's
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     403,      403,      422,       403,      403),
+    },
+    "visits.case_callback": {
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "visits.meeting_new": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+        "POST": (LOGIN,     422,      422,      422,       403,      403),
+    },
+    "visits.meeting": {
+        "GET":  (LOGIN,     200,      200,      200,       200,      200),
+    },
+    "visits.action_done": {  # no version: stale
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     ACTION_REFUSED, ACTION_REFUSED, ACTION_REFUSED, 403, 403),
+    },
+    "visits.care_page": {
+        "GET":  (LOGIN,     200,      200,      200,       403,      403),
+    },
+    "visits.care_greet": {  # no greeting written
+        "GET":  (405,       405,      405,      405,       405,      405),
+        "POST": (LOGIN,     GREET_REFUSED, GREET_REFUSED, GREET_REFUSED, 403, 403),
+    },
+    "visits.team": {
+        "GET":  (LOGIN,     403,      403,      200,       403,      403),
+    },
+    "visits.settings": {
+        "GET":  (LOGIN,     403,      403,      200,       403,      200),
+        "POST": (LOGIN,     403,      403,      422,       403,      422),
+    },
+    "visits.hand_over": {  # a colleague's visits work (here the agent's): no receiver chosen
+        "GET":  (LOGIN,     403,      403,      200,       403,      200),
+        "POST": (LOGIN,     403,      403,      422,       403,      422),
+    },
 }
 
 # Record-level rules: on a customer owned by someone else an agent (new hire included) may
 # look but not change; everything else is as in EXPECTED.
-OWNER_ONLY = {"customers.edit", "customers.contact_add", "customers.contact_edit", "customers.contact_delete"}
+OWNER_ONLY = {"customers.edit", "customers.contact_add", "customers.contact_edit", "customers.contact_delete",
+              "visits.log_call"}
 AGENTS = {"agent", "new_hire"}
 # On a quote of another agent's, the same: an agent reads and duplicates it but changes nothing,
 # and finishes only follow-ups of their own.
@@ -594,6 +741,8 @@ SAMPLE_OF = {
     ("shipments.document_received", "document_id"): "received_document_id",
     ("shipments.link_revoke", "link_id"): "revoke_link_id",
     ("shipments.space_decide", "request_id"): "space_request_id",
+    ("visits.ics", "token"): "feed_token",
+    ("visits.action_done", "item_id"): "action_item_id",
 }
 # Calls that end what the calls after them work on: last for each role (logging out the very last).
 FINAL = (("handover.submit_note", "POST"), ("auth.logout", "POST"))
@@ -841,6 +990,51 @@ def _shipments(app, users, customers):
     return by_owner, shared
 
 
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+
+
+def _visits(app, users, customers):
+    """Through the rules, for the agent's and the new hire's customers: a contact with a next
+    action of the owner's, a planned visit, a complaint case with a photo, a review meeting with an
+    action item of the owner's; every customer in the reactivation queue (listed as if half a year
+    had passed); a calendar address for the other agent. Returns {owner key: samples}, feed token."""
+    from portal.auth.models import User
+    from portal.customers.models import Customer
+    from portal.visits import rules
+    with app.test_request_context():
+        person = {key: db.session.get(User, u.id) for key, u in users.items()}
+        by_owner = {}
+        for n, key in enumerate(("agent", "new_hire")):
+            owner, customer = person[key], db.session.get(Customer, customers[key])
+            day = rules._today()
+            entry = rules.log_contact(owner, customer, rules.ContactFields(
+                channel="phone", purpose="rate_review", notes="Rates for March", next_action="Send the rates",
+                next_due_on=day, next_owner=owner))
+            start = utcnow().replace(second=0, microsecond=0) + timedelta(days=2, hours=n * 3)
+            visit = rules.plan_visit(owner, customer, rules.VisitFields(starts_at=start,
+                                                                        ends_at=start + timedelta(hours=1)))
+            case = rules.open_case(owner, customer, rules.CaseFields(
+                channel="phone", category="damage", severity="urgent", summary="Wet cartons"))
+            evidence = rules.add_evidence(owner, case, "wet.jpg", JPEG)
+            meeting = rules.record_meeting(owner, customer, None, "Quarterly review",
+                                           [rules.ActionFields("Report the dwell times", owner, day)])
+            by_owner[key] = {"entry_id": entry.id, "visit_id": visit.id, "case_id": case.id,
+                             "evidence_id": evidence.id, "meeting_id": meeting.id, "action_item_id": meeting.actions[0].id}
+        rules.list_dormant(utcnow() + timedelta(days=200))
+        from portal.visits.models import Reactivation
+        for key in by_owner:
+            by_owner[key]["target_id"] = db.session.scalar(sa.select(Reactivation.id).where(
+                Reactivation.customer_id == customers[key]))
+        _feed, token = rules.make_feed(person["other_agent"], app.config["SECRET_KEY"])
+        db.session.commit()
+    return by_owner, token
+
+
+def _visit_samples(visits, role):
+    by_owner, token = visits
+    return by_owner["new_hire" if role == "new_hire" else "agent"] | {"feed_token": token}
+
+
 def _shipment_samples(shipments, role):
     by_owner, shared = shipments
     own = by_owner["new_hire" if role == "new_hire" else "agent"]
@@ -951,6 +1145,7 @@ def test_every_route_for_every_role(app, make_user, make_customer):
     quotes = _quotes(app, users, customers)
     shipments = _shipments(app, users, customers)
     rates = _rate_samples(app, users)
+    visits = _visits(app, users, customers)
     shift_id = _day_shift(app)
     before = _versions(app)
     notes_before, items_before = _handover_state(app)
@@ -960,7 +1155,8 @@ def test_every_route_for_every_role(app, make_user, make_customer):
     def sample_for(role):
         owned = customers["new_hire"] if role == "new_hire" else customers["agent"]
         return _samples(app, role, owned, users["agent"].id) | _handover_samples(notes, role) \
-            | _quote_samples(quotes, role) | _shipment_samples(shipments, role) | rates | {"shift_id": shift_id}
+            | _quote_samples(quotes, role) | _shipment_samples(shipments, role) | rates \
+            | _visit_samples(visits, role) | {"shift_id": shift_id}
 
     mismatches = []
     _walk(app, clients, routes, sample_for, _expected, mismatches)
