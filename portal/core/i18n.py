@@ -157,6 +157,12 @@ TIMEZONES = ("Asia/Taipei", "Asia/Hong_Kong", "Asia/Shanghai", "Asia/Singapore",
              "America/Los_Angeles", "America/New_York", "UTC")
 
 
+def country_zones(country: str | None) -> list[str]:
+    """The time zones of a country or region (CLDR, through Babel): ['Asia/Taipei'] for TW."""
+    from babel.core import get_global
+    return list(get_global("territory_zones").get((country or "").upper(), [])) if country else []
+
+
 def zone_choices(zones=TIMEZONES) -> list[tuple[str, str]]:
     """(zone, label) pairs for a picker: the city in the reader's language and its offset now
     ("台北 (GMT+08:00)"), ordered by offset then name; the stored value stays the zone's ID."""

@@ -73,5 +73,10 @@ def panels(page: str, record) -> Markup:
                            .get(page, []))
 
 
+def subject_hints(app=None) -> list[str]:
+    """What to type for each kind of linked record ("Quote: the quote number, ..."), for a hint."""
+    return [f"{kind.label}: {kind.hint}" for kind in subject_kinds(app).values() if kind.hint]
+
+
 def register(app) -> None:
-    app.jinja_env.globals.update(panels=panels)
+    app.jinja_env.globals.update(panels=panels, subject_hints=subject_hints)

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l, ngettext
 
 from portal.auth import holdings
 from portal.core import audit, search, timeline
-from portal.core.i18n import Language, country_name
+from portal.core.i18n import Language, country_name, zone_name
 from portal.customers import forms, queries, rules
 from portal.customers.models import Grade, Kind, Source
 from portal.customers.views import bp
@@ -30,4 +30,5 @@ def init_app(app) -> None:
     for field, choice in (("kind", Kind), ("source", Source), ("preferred_locale", Language), ("grade", Grade)):
         audit.describe_values(app, field, choice, "customer")
     audit.describe_values(app, "country", country_name, "customer")
+    audit.describe_values(app, "timezone", zone_name, "customer")
     audit.describe_users(app, "owner_id")

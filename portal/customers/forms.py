@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import StopValidation, DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.core.forms import PortalForm, blank_to_none, options, years_between
-from portal.core.i18n import Language
+from portal.core.i18n import Language, zone_choices
 from portal.customers.models import Grade, Kind, Source
 from portal.reference import CURRENCIES
 
@@ -27,6 +27,15 @@ def country_choices():
     names = Locale.parse(str(get_locale())).territories
     codes = [c for c in names if len(c) == 2 and c.isalpha() and c not in ("ZZ", "EU", "EZ", "UN", "QO", "XA", "XB")]
     return options([("", "—")] + sorted(((c, names[c]) for c in codes), key=lambda pair: pair[1]))
+
+
+def valid_zone(form, field):
+    """Any real IANA time zone (the list offers the usual ones; a customer's country may have others)."""
+    from zoneinfo import ZoneInfo
+    try:
+        ZoneInfo(field.data)
+    except (ValueError, KeyError, OSError):
+        raise StopValidation(_l("Choose a time zone from the list.")) from None
 
 
 def finite_number(form, field):
@@ -50,6 +59,8 @@ class CustomerForm(PortalForm):
     is_vip = BooleanField(_l("VIP"))
     is_state_owned = BooleanField(_l("State-owned enterprise"))
     preferred_locale = SelectField(_l("Preferred language"), choices=language_choices)
+    timezone = SelectField(_l("Time zone"), choices=lambda: options([("", _l("Its country's"))] + zone_choices()),
+                           filters=[blank_to_none], validate_choice=False, validators=[Optional(), valid_zone])
     country = SelectField(_l("Country or region"), choices=country_choices, filters=[blank_to_none],
                           validate_choice=False, validators=[Optional(), Regexp(r"^[A-Z]{2}$", message=_l("Choose a country from the list."))])
     address = StringField(_l("Address"), filters=[blank_to_none], validators=[Length(max=300)])
@@ -81,7 +92,8 @@ class CustomerForm(PortalForm):
 
     def profile(self) -> dict:
         return {f: getattr(self, f).data for f in ("code", "name_zh", "name_en", "kind", "source", "is_vip",
-                                                   "is_state_owned", "preferred_locale", "country", "address", "notes",
+                                                   "is_state_owned", "preferred_locale", "country", "timezone",
+                                                   "address", "notes",
                                                    "legal_representative", "business_scope", "business_licence_no",
                                                    "cooperating_since", "agreement_starts_on", "agreement_ends_on")}
 

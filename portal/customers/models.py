@@ -65,6 +65,9 @@ class Customer(db.Model):
     is_state_owned: Mapped[bool] = mapped_column(default=False)
     preferred_locale: Mapped[Language] = mapped_column(ChoiceColumn(Language, 10), default=Language.EN)
     country: Mapped[str | None] = mapped_column(sa.String(2))
+    # Where the customer keeps its hours (documents are dated there); None: its country's, when
+    # the country has one time zone.
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
     address: Mapped[str | None] = mapped_column(sa.String(300))
     notes: Mapped[str | None] = mapped_column(sa.Text)
     # The port's customer rules (R-V7): who the company is, and the cooperation agreement (whose
@@ -95,6 +98,15 @@ class Customer(db.Model):
     @property
     def display_name(self) -> str:
         return self.name_zh or self.name_en or self.code
+
+    def zone(self, default: str) -> str:
+        """The customer's time zone: its own, else its country's when the country has only one,
+        else default (the department's)."""
+        if self.timezone:
+            return self.timezone
+        from portal.core.i18n import country_zones
+        zones = country_zones(self.country)
+        return zones[0] if len(zones) == 1 else default
 
     def years_of_cooperation(self, today: date) -> int | None:
         """Whole years since cooperation began (R-V7), or None when nobody recorded it."""

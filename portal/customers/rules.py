@@ -1,6 +1,7 @@
 """Customers and contacts: creating, editing, ownership, grade and credit."""
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,8 +19,9 @@ from portal.customers.signals import customer_changed, customer_created, custome
 from portal.extensions import db
 
 PROFILE_FIELDS = ("code", "name_zh", "name_en", "kind", "source", "is_vip", "is_state_owned",
-                  "preferred_locale", "country", "address", "notes", "legal_representative", "business_scope",
-                  "business_licence_no", "cooperating_since", "agreement_starts_on", "agreement_ends_on")
+                  "preferred_locale", "country", "timezone", "address", "notes", "legal_representative",
+                  "business_scope", "business_licence_no", "cooperating_since", "agreement_starts_on",
+                  "agreement_ends_on")
 # An agreement ending within this many days is pointed out (R-V7).
 AGREEMENT_WARNING_DAYS = 30
 CREDIT_FIELDS = ("credit_terms_days", "credit_limit", "credit_currency")
@@ -37,6 +39,7 @@ def _profile(fields: dict) -> dict:
     values["is_vip"] = bool(values["is_vip"])
     values["is_state_owned"] = bool(values["is_state_owned"])
     values["preferred_locale"] = values["preferred_locale"] or "en"
+    values["timezone"] = values["timezone"] or None
     return values
 
 
@@ -50,6 +53,11 @@ def _check_profile(fields: dict, customer: Customer | None = None) -> None:
         raise RuleViolation(_l("Choose a source."), "source")
     if Language.get(fields.get("preferred_locale")) is None:
         raise RuleViolation(_l("Choose a language."), "preferred_locale")
+    if fields.get("timezone"):
+        try:
+            ZoneInfo(fields["timezone"])
+        except (ValueError, KeyError, OSError):
+            raise RuleViolation(_l("Choose a time zone from the list."), "timezone") from None
     taken = sa.select(Customer.id).where(Customer.code == fields["code"])
     if customer is not None:
         taken = taken.where(Customer.id != customer.id)

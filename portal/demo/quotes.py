@@ -742,7 +742,7 @@ class Story:
         lines = [self._freight_line("cbm", revenue, sell, buy, minimum)]
         cur, *_rest = price["local"]
         cfs = _r(rng.uniform(*price["local"][5]), 10 if cur == "TWD" else 5)
-        lines.append(_line("CFS", "cbm", revenue, cfs, _r(cfs * 0.8, 5), None, cur))
+        lines.append(_line("WH", "cbm", revenue, cfs, _r(cfs * 0.8, 5), None, cur))   # the CFS charge
         fee = _r(rng.uniform(*price["local"][3]), 50 if cur == "TWD" else 10)
         lines.append(_line("DOC", "bl", 1, fee, _r(fee * 0.6, 10), None, cur))
         filing = self._filing(values["pod"])

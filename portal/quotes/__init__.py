@@ -1,7 +1,7 @@
 """Quotes and quote history, with supervisor approval (R-Q1 to R-Q10)."""
 from flask_babel import lazy_gettext as _l
 
-from portal.core import audit, nav, search, timeline
+from portal.core import audit, links, nav, search, timeline
 from portal.core.policy import can
 from portal.customers.signals import customer_changed
 from portal.quotes import queries, rules, tasks  # noqa: F401  (tasks: the scheduled jobs)
@@ -28,6 +28,10 @@ def init_app(app) -> None:
                                  special_equipment=lambda code: bool(
                                      code in CONTAINER_TYPE_BY_CODE and CONTAINER_TYPE_BY_CODE[code].special))
     timeline.add_source(app, queries.timeline_entries, kind="quote", label=_l("Quotes"))
+    # A handover item may be about a quote (handover asks core.links; it never imports quotes).
+    links.add_subject_kind(app, links.SubjectKind(
+        name="quote", label=_l("Quote"), find=queries.find_subject, describe=queries.describe_subjects,
+        hint=_l("The quote number, for example Q2611-00012")))
     search.register(app, queries.search_source())
     nav.add_counter(app, "quotes", _nav_count)
     audit.describe_values(app, "status", Status, "quote")

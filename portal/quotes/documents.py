@@ -2,9 +2,11 @@
 quote so that buy rates, minimum sell rates, margins, payables and internal notes cannot leak."""
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import get_locale
 
 from portal.core.clock import now
@@ -62,6 +64,11 @@ class CustomerQuotation:
     remarks: str
     charges: list[CustomerCharge]
     totals: dict[str, Decimal]
+    issued_at: datetime | None = None    # when it was sent, in the customer's time zone
+    zone: str = "UTC"                     # the customer's time zone, which the document names
+    agent_name: str = ""                  # who to reply to
+    agent_phone: str = ""
+    agent_email: str = ""
 
 
 def customer_quotation(quote: Quote) -> CustomerQuotation:
@@ -74,12 +81,17 @@ def customer_quotation(quote: Quote) -> CustomerQuotation:
     for charge in charges:
         sums[charge.currency] += charge.amount
     customer = quote.customer
+    zone = customer.zone(current_app.config["PORTAL_TIMEZONE"])
+    issued = (quote.sent_at or now()).replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+    agent = quote.agent
     return CustomerQuotation(
         number=quote.number, revision=quote.revision,
         customer_name=(customer.name_en if customer.preferred_locale == "en" else customer.name_zh)
         or customer.display_name, customer_name_en=customer.name_en or customer.display_name,
         contact_name=quote.contact.name if quote.contact else "", locale=customer.preferred_locale,
-        issued_on=(quote.sent_at or now()).date(), valid_until=quote.valid_until, mode=quote.mode, pol=quote.pol,
+        issued_on=issued.date(), issued_at=issued.replace(tzinfo=None), zone=zone,
+        agent_name=agent.display_name, agent_phone=agent.phone or "", agent_email=agent.email or "",
+        valid_until=quote.valid_until, mode=quote.mode, pol=quote.pol,
         pod=quote.pod, carrier=quote.carrier, container_type=quote.container_type, container_qty=quote.container_qty,
         pieces=quote.pieces, gross_weight_kg=quote.gross_weight_kg, volume_cbm=quote.volume_cbm,
         commodity=quote.commodity, incoterm=quote.incoterm, cargo_ready_on=quote.cargo_ready_on,

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, raiseload, selectinload, undefer
 
 from portal.auth.models import User
+from portal.core.links import Subject
 from portal.core.pagination import Page, keyset_page
 from portal.core import search
 from portal.core.text import like_pattern, search_term
@@ -249,3 +250,23 @@ def search_source() -> search.Source:
         watch={Quote: (("number", "commodity", "shipper", "pol", "pod", "customer_id"),
                        lambda session, rows: [q.id for q in rows]),
                Customer: (("code", "name_zh", "name_en"), of_customers)})
+
+
+# --- for other features -------------------------------------------------------------------------------
+
+
+def find_subject(reference: str) -> int | None:
+    """A quote named by its number (Q2611-00012): its current revision."""
+    value = (reference or "").strip().upper()[:20]
+    if not value:
+        return None
+    return db.session.scalar(sa.select(Quote.id).where(Quote.number == value, Quote.is_current == sa.true())
+                             .limit(1))
+
+
+def describe_subjects(ids: list[int]) -> dict[int, Subject]:
+    """How linked quotes show (a handover item's link): number, customer and lane."""
+    rows = db.session.execute(sa.select(Quote.id, Quote.number, Quote.revision, Quote.pol, Quote.pod, Customer.code)
+                              .join(Customer, Customer.id == Quote.customer_id).where(Quote.id.in_(ids))).all()
+    return {r.id: Subject(label=f"{r.number} · {r.code} {r.pol} → {r.pod}", endpoint="quotes.detail",
+                          values={"quote_id": r.id}, reference=r.number) for r in rows}

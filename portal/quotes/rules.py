@@ -26,7 +26,7 @@ from portal.quotes.models import (GENERAL_CARGO, UNSENT, WRITTEN, ApprovalDecisi
 from portal.rates import queries as rate_queries
 from portal.rates.models import Rate
 from portal.rates.rules import FREIGHT_CHARGES, equipment_for, is_own_rate
-from portal.reference import CONTAINER_TYPE_BY_CODE
+from portal.reference import CHARGE_BY_CODE, CONTAINER_TYPE_BY_CODE
 
 CENT = Decimal("0.01")
 GENERAL_CARGO_TARGET = timedelta(minutes=5)   # R-Q7
@@ -107,6 +107,9 @@ def check_lines(lines: list[dict]) -> None:
         raise RuleViolation(_l("Add at least one charge to collect from the customer."), "lines")
     receivable_currency = {}
     for line in lines:
+        if line["charge_code"] not in CHARGE_BY_CODE:
+            raise RuleViolation(_l("%(code)s is not a charge of the catalogue: choose one from the list.",
+                                   code=line["charge_code"]), "lines")
         if line["quantity"] <= 0 or line["quantity"] > 10_000:
             raise RuleViolation(_l("Quantities are between 0 and 10,000."), "lines")
         for rate in ("sell_rate", "buy_rate", "min_sell_rate"):
@@ -314,7 +317,12 @@ QUOTATION_COVERAGE = {
     "customer_name_en": ("customer_name_en",),
     "contact_name": ("contact",),
     "locale": ("customer_locale",),
-    "issued_on": None,          # the day it is sent
+    "issued_on": None,          # the day it is sent, where the customer is
+    "issued_at": None,
+    "zone": None,               # the customer's time zone, which dates it
+    "agent_name": None,         # who to reply to: the quote's agent, as their account says
+    "agent_phone": None,
+    "agent_email": None,
     "valid_until": ("valid_until",), "mode": ("mode",), "pol": ("pol",), "pod": ("pod",), "carrier": ("carrier",),
     "container_type": ("container_type",), "container_qty": ("container_qty",), "pieces": ("pieces",),
     "gross_weight_kg": ("gross_weight_kg",), "volume_cbm": ("volume_cbm",), "commodity": ("commodity",),

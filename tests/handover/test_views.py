@@ -100,3 +100,30 @@ def test_pages_render(app, as_role, make_user):
     admin, _ = as_role("admin")
     assert admin.get("/handover/shifts").status_code == 200
     assert admin.get("/handover/shifts/new").status_code == 200
+
+
+def test_an_item_links_a_quote_by_its_number(app, as_role, make_customer):
+    """Handover asks core.links for the record a number names; it never imports quotes."""
+    from portal.quotes import rules as quote_rules
+    from tests.rate_cards import add_rates
+    from tests.security.test_route_matrix import _quote_values
+    a, agent_a = as_role("agent", display_name="Agent A")
+    _b, agent_b = as_role("agent", display_name="Agent B")
+    customer_id = make_customer(agent_a, code="TW-0001")
+    with app.test_request_context():
+        from portal.auth.models import User
+        add_rates()
+        made = quote_rules.create_quote(db.session.get(User, agent_a.id), *_quote_values(customer_id))
+        db.session.commit()
+        number, quote_id = made.number, made.id
+    note_id = start(a, app, recipient=agent_b)
+    add(a, note_id, "Chase the customer's answer", subject_type="quote", subject_ref=number.lower())
+    with app.app_context():
+        item = db.session.get(HandoverItem, item_ids(app, note_id)[0])
+        assert (item.subject_type, item.subject_id) == ("quote", quote_id)
+    page = a.get(f"/handover/notes/{note_id}").get_data(as_text=True)
+    assert f'href="/quotes/{quote_id}"' in page and number in page
+    refused = a.hx("POST", f"/handover/notes/{note_id}/items",
+                   data={"text": "x", "priority": "normal", "category": "other", "subject_type": "quote",
+                         "subject_ref": "Q0000-99999"})
+    assert refused.status_code == 422 and "Nothing of that kind has this number." in refused.get_data(as_text=True)

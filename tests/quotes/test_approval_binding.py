@@ -195,8 +195,8 @@ def test_the_fingerprint_covers_every_field_of_the_customers_quotation(people, f
     not the author's to change); changing any covered value changes the fingerprint."""
     shown = {f.name for f in dataclasses.fields(CustomerQuotation)} | {f.name for f in dataclasses.fields(CustomerCharge)}
     assert shown <= set(rules.QUOTATION_COVERAGE), f"not in the fingerprint: {sorted(shown - set(rules.QUOTATION_COVERAGE))}"
-    assert {name for name, keys in rules.QUOTATION_COVERAGE.items() if keys is None} == {"number", "revision",
-                                                                                         "issued_on"}
+    assert {name for name, keys in rules.QUOTATION_COVERAGE.items() if keys is None} == {
+        "number", "revision", "issued_on", "issued_at", "zone", "agent_name", "agent_phone", "agent_email"}
     quote = approved(people, fcl(contact_id=customer.contacts[0].id),
                      [line(code="ALLIN", includes="OFR,THC-O", buy="1500")])
     snapshot = rules.approval_snapshot(quote)

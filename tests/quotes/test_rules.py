@@ -236,3 +236,25 @@ def test_a_returned_quote_stays_returned_until_resubmitted_even_when_fixed(peopl
     rules.decide(people["lead"], quote, True, "Fine now", quote.version)
     rules.send(people["agent"], quote, quote.version)
     assert quote.status == Status.SENT
+
+
+def test_the_quotation_is_dated_where_the_customer_is_and_names_who_to_reply_to(app, people, fcl, customer, clock):
+    """Sent at 22:05 UTC, a quote to a Taipei customer is dated the next day there (and says so);
+    it names the agent to reply to."""
+    agent = people["agent"]
+    agent.phone, agent.email = "+886 7 555 0100 ext 21", "jason.lin@example.com"
+    clock.move_to(clock.start.replace(hour=22, minute=5))
+    quote = rules.create_quote(agent, fcl(inquiry_at=clock.now()), [line()])
+    rules.send(agent, quote, quote.version)
+    view = documents.customer_quotation(quote)
+    assert view.zone == "Asia/Taipei" and view.issued_on == (clock.now() + timedelta(hours=8)).date()
+    assert (view.agent_name, view.agent_phone, view.agent_email) == ("Jason Lin", "+886 7 555 0100 ext 21",
+                                                                    "jason.lin@example.com")
+    customer.timezone = "America/Los_Angeles"   # a customer who keeps its own hours elsewhere
+    assert documents.customer_quotation(quote).issued_on == (clock.now() - timedelta(hours=8)).date()
+
+
+def test_a_charge_outside_the_catalogue_is_refused(people, fcl):
+    with pytest.raises(RuleViolation) as refused:
+        rules.create_quote(people["agent"], fcl(), [line(), line(code="CFS", basis="cbm")])
+    assert "CFS" in str(refused.value.message)

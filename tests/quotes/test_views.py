@@ -68,6 +68,28 @@ def test_agent_creates_sends_and_the_quotation_hides_internal_values(app, as_rol
         assert "3,700.00" in text or "3700.00" in text
         for secret in INTERNAL:
             assert secret not in text, (lang, secret)
+        # Units as the glossary writes them; dated where the customer is, and that place named;
+        # the agent to reply to; headed by the company (the portal's name until one is set).
+        units = {"en": ("kg",), "zh_Hant": ("公斤",), "zh_Hans": ("公斤",)}[lang]
+        assert all(u in text for u in units) and (lang == "en" or " kg" not in text), lang
+        assert {"en": "Taipei time", "zh_Hant": "台北時間", "zh_Hans": "台北时间"}[lang] in text, lang
+        assert agent.display_name in text and 'class="company"' in text
+
+
+def test_the_quotation_is_headed_by_the_company_in_the_customers_language(app, as_role, customer_code):
+    from portal.company.rules import save_profile
+    c, agent = as_role("agent")
+    customer_code(agent)
+    with app.test_request_context():
+        save_profile(None, None, {"name_en": "Harbour Line Logistics", "name_zh_hant": "港灣航運物流",
+                                  "address_zh_hant": "高雄市中山四路100號", "phone": "+886 7 555 0100"})
+        db.session.commit()
+    qid = create(c)
+    c.form(f"/quotes/{qid}/send", {"version": quote(app, qid).version})
+    text = c.get(f"/quotes/{qid}/quotation").get_data(as_text=True)     # the customer reads Traditional
+    assert "港灣航運物流" in text and "高雄市中山四路100號" in text and "+886 7 555 0100" in text
+    english = c.get(f"/quotes/{qid}/quotation?lang=en").get_data(as_text=True)
+    assert "Harbour Line Logistics" in english and "Customer Service Portal" not in english
 
 
 def test_new_hire_cannot_send_or_print_before_approval(app, as_role, customer_code):
