@@ -157,11 +157,23 @@ def book_sizes(user_ids: list[int]) -> dict[int, int]:
 def orphaned_books() -> list[tuple[User, int]]:
     """Deactivated users (or users in a role that holds no customers) who still own customers:
     books to hand over (R-H4), with their sizes, largest first."""
+    return owners_and_orphaned_books()[1]
+
+
+def owners_and_orphaned_books() -> tuple[list[User], list[tuple[User, int]]]:
+    """The list's owner filter and the supervisor's leaver notice in one statement: the active
+    users who may hold customers (by name), and those who may not but still own some (R-H4) with
+    their book sizes, largest first. Each user is one index probe on the customers' owner."""
+    holds = sa.and_(User.active.is_(True), User.role.in_(sorted(BOOK_HOLDERS)))
+    book = (sa.select(sa.func.count(Customer.id)).where(Customer.owner_id == User.id)
+            .correlate(User).scalar_subquery())
     rows = db.session.execute(
-        sa.select(User, sa.func.count(Customer.id)).join(Customer, Customer.owner_id == User.id)
-        .where(sa.or_(User.active.is_(False), User.role.notin_(sorted(BOOK_HOLDERS))))
-        .group_by(User.id).order_by(sa.func.count(Customer.id).desc(), User.id)).all()
-    return [(user, count) for user, count in rows]
+        sa.select(User, sa.case((holds, 1), else_=0).label("holds"), sa.case((holds, 0), else_=book).label("book"))
+        .where(sa.or_(holds, sa.exists().where(Customer.owner_id == User.id)))
+        .order_by(User.display_name, User.id)).all()
+    holders = [user for user, holder, _size in rows if holder]
+    orphaned = sorted(((user, size) for user, holder, size in rows if not holder), key=lambda p: (-p[1], p[0].id))
+    return holders, orphaned
 
 
 def grade_history(customer: Customer):

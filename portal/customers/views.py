@@ -71,9 +71,10 @@ def index():
         # "Show more": the next rows replace the button row.
         return render("customers/index.html", "customers/_rows.html", **context)
     if not is_fragment_request():
-        context["owners"] = book_holders()
         if can(current_user, "customers.reassign"):
-            context["orphaned"] = queries.orphaned_books()
+            context["owners"], context["orphaned"] = queries.owners_and_orphaned_books()
+        else:
+            context["owners"] = book_holders()
     return render("customers/index.html", "customers/_results.html", **context)
 
 
