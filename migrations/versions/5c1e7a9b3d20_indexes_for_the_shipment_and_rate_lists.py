@@ -1,4 +1,4 @@
-"""Indexes for the shipment lists: each filter read in its list's order
+"""Indexes for the shipment and rate lists: each filter read in its list's order
 
 Revision ID: 5c1e7a9b3d20
 Revises: a9bbea023686
@@ -14,6 +14,13 @@ revision = '5c1e7a9b3d20'
 down_revision = 'a9bbea023686'
 branch_labels = None
 depends_on = None
+
+RATE_INDEXES = (
+    ('ix_rate_carrier_sort_key_id', ['carrier', 'sort_key', 'id']),
+    ('ix_rate_pol_sort_key_id', ['pol', 'sort_key', 'id']),
+    ('ix_rate_pod_sort_key_id', ['pod', 'sort_key', 'id']),
+    ('ix_rate_lane_sort_key_id', ['pol', 'pod', 'sort_key', 'id']),
+)
 
 
 def upgrade():
@@ -32,9 +39,22 @@ def upgrade():
     op.create_index('ix_outbox_message_state_next', 'outbox_message', ['state', 'next_attempt_at', 'id'])
     # Schedule changes nobody has told the customers about (the navigation count).
     op.create_index('ix_schedule_change_untold', 'schedule_change', ['notified_at', 'changed_at'])
+    # The rate list narrowed to a carrier, a port or a lane, in its order. A range on valid_to alone
+    # served no list in its order (the list walks its sort key and filters the validity).
+    for name, columns in RATE_INDEXES:
+        op.create_index(name, 'rate', columns)
+    # A carrier's lane in list order (the quote's rate look-ups read it too, and sort their few rows).
+    op.drop_index('ix_rate_lane', table_name='rate')
+    op.create_index('ix_rate_lane', 'rate', ['pol', 'pod', 'carrier', 'sort_key', 'id'])
+    op.drop_index('ix_rate_valid_to_id', table_name='rate')
 
 
 def downgrade():
+    op.create_index('ix_rate_valid_to_id', 'rate', ['valid_to', 'id'])
+    op.drop_index('ix_rate_lane', table_name='rate')
+    op.create_index('ix_rate_lane', 'rate', ['pol', 'pod', 'carrier', 'valid_to'])
+    for name, _columns in reversed(RATE_INDEXES):
+        op.drop_index(name, table_name='rate')
     op.drop_index('ix_schedule_change_untold', table_name='schedule_change')
     op.drop_index('ix_outbox_message_state_next', table_name='outbox_message')
     op.create_index('ix_outbox_message_state_next', 'outbox_message', ['state', 'next_attempt_at'])
