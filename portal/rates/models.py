@@ -45,9 +45,13 @@ class Rate(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("carrier", "pol", "pod", "via", "equipment", "charge_code", "valid_from",
                             name="uq_rate_key_valid_from"),
-        sa.Index("ix_rate_lane", "pol", "pod", "carrier", "valid_to"),
+        sa.Index("ix_rate_lane", "pol", "pod", "carrier", "sort_key", "id"),   # a carrier's lane, in list order
+        # The list in its order (the sort key), whole or narrowed to a carrier, a port or a lane.
         sa.Index("ix_rate_sort_key_id", "sort_key", "id"),
-        sa.Index("ix_rate_valid_to_id", "valid_to", "id"),
+        sa.Index("ix_rate_carrier_sort_key_id", "carrier", "sort_key", "id"),
+        sa.Index("ix_rate_pol_sort_key_id", "pol", "sort_key", "id"),
+        sa.Index("ix_rate_pod_sort_key_id", "pod", "sort_key", "id"),
+        sa.Index("ix_rate_lane_sort_key_id", "pol", "pod", "sort_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

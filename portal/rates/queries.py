@@ -68,9 +68,10 @@ def valid_rates(carrier: str | None, pol: str | None, pod: str | None, equipment
     equipments = {e for e in equipments if e}
     if not (carrier and pol and pod and equipments):
         return []
-    return db.session.scalars(sa.select(Rate).where(
+    rates = db.session.scalars(sa.select(Rate).where(
         Rate.carrier == carrier, Rate.pol == pol, Rate.pod == pod, Rate.equipment.in_(sorted(equipments)),
-        Rate.valid_from <= on, Rate.valid_to >= on).order_by(Rate.via, Rate.id)).all()
+        Rate.valid_from <= on, Rate.valid_to >= on)).all()
+    return sorted(rates, key=lambda r: (r.via, r.id))   # the few valid on the day, sorted here
 
 
 def lapsed_rates(carrier: str | None, pol: str | None, pod: str | None, equipments, on: date,
@@ -79,10 +80,10 @@ def lapsed_rates(carrier: str | None, pol: str | None, pod: str | None, equipmen
     equipments = {e for e in equipments if e}
     if not (carrier and pol and pod and equipments):
         return []
-    return db.session.scalars(sa.select(Rate).where(
+    rates = db.session.scalars(sa.select(Rate).where(
         Rate.carrier == carrier, Rate.pol == pol, Rate.pod == pod, Rate.equipment.in_(sorted(equipments)),
-        Rate.valid_to < on, Rate.valid_to >= on - timedelta(days=within_days))
-        .order_by(Rate.valid_to.desc(), Rate.id.desc())).all()
+        Rate.valid_to < on, Rate.valid_to >= on - timedelta(days=within_days))).all()
+    return sorted(rates, key=lambda r: (r.valid_to, r.id), reverse=True)   # the lane's few, sorted here
 
 
 def carriers_on_lane(pol: str | None, pod: str | None, equipment: str | None, on: date) -> list[str]:
@@ -105,7 +106,8 @@ def lane_cards(pol: str | None, pod: str | None, equipment: str | None, on: date
                                    Rate.valid_from <= on, Rate.valid_to >= on - timedelta(days=31))
     if equipment:
         select = select.where(Rate.equipment == equipment)
-    rates = db.session.scalars(select.order_by(Rate.valid_to.desc(), Rate.id).limit(200)).all()
+    # A lane's freight rates of a month or so: read through the lane's index, latest ending first.
+    rates = sorted(db.session.scalars(select), key=lambda r: (r.valid_to, r.id), reverse=True)
     current = sorted((r for r in rates if r.valid_to >= on), key=lambda r: (r.sell_rate, r.carrier))
     ended = [r for r in rates if r.valid_to < on and not any(c.key == r.key for c in current)]
     return (current + ended)[:limit]

@@ -7,6 +7,7 @@ from flask_babel import get_locale, lazy_gettext as _l
 from portal.core import audit, links, nav, search, timeline
 from portal.core.clock import now
 from portal.core.policy import can
+from portal.customers.signals import customers_reassigned
 from portal.shipments import api, dcsa, public, queries, rules, tasks  # noqa: F401  (tasks: the jobs)
 from portal.shipments.models import (BLRevisionKind, ChangeReason, Channel, DocumentKind, ExceptionKind, FreeTimeKind,
                                      MilestoneKind, NoticeKind, NoticeState, RequestState, Source, Status)
@@ -41,6 +42,7 @@ def init_app(app) -> None:
     for source in queries.search_sources():
         search.register(app, source)
     nav.add_counter(app, "shipments", _nav_count)
+    customers_reassigned.connect(rules.on_customers_reassigned)
     links.add_subject_kind(app, links.SubjectKind(
         name="shipment", label=_l("Shipment"), find=queries.find_subject, describe=queries.describe_subjects,
         hint=_l("Our shipment number, the booking or the B/L number")))

@@ -194,6 +194,8 @@ class ScheduleChange(db.Model):
     """A move of a call's ETA/ETB/ETD, with why, the old and new times, who and when (R-S4)."""
 
     __tablename__ = "schedule_change"
+    # The changes nobody has told the customers about yet, newest last (the navigation count).
+    __table_args__ = (sa.Index("ix_schedule_change_untold", "notified_at", "changed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vessel_call_id: Mapped[int] = mapped_column(sa.ForeignKey("vessel_call.id", ondelete="CASCADE"), index=True)
@@ -231,11 +233,17 @@ class Shipment(db.Model):
         sa.Index("ix_shipment_customer_booked_at_id", "customer_id", "booked_at", "id"),
         sa.Index("ix_shipment_carrier_booked_at_id", "carrier", "booked_at", "id"),
         sa.Index("ix_shipment_etd_id", "etd", "id"),
+        sa.Index("ix_shipment_customer_owner_booked_at_id", "customer_owner_id", "booked_at", "id"),
+        sa.Index("ix_shipment_customer_owner_etd_id", "customer_owner_id", "etd", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(20), unique=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customer.id"))
+    # The customer's owner, kept with the shipment for the "my customers" list (its index orders the
+    # owner's shipments by booking); set on booking and moved with the customer (customers_reassigned).
+    # Permissions ask the customer itself (owner_id below).
+    customer_owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact.id", ondelete="SET NULL"))
     quote_id: Mapped[int | None] = mapped_column(sa.ForeignKey("quote.id", ondelete="SET NULL"), index=True)
     booked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
@@ -269,7 +277,7 @@ class Shipment(db.Model):
     customer = relationship("Customer")
     contact = relationship("Contact")
     quote = relationship("Quote")
-    booked_by = relationship("User")
+    booked_by = relationship("User", foreign_keys=[booked_by_id])
     legs: Mapped[list["Leg"]] = relationship(back_populates="shipment", order_by="Leg.sequence",
                                              cascade="all, delete-orphan")
     containers: Mapped[list["Container"]] = relationship(back_populates="shipment", order_by="Container.id",
@@ -590,7 +598,7 @@ class OutboxMessage(db.Model):
     """One e-mail to one recipient, sent by a job with retries; its final state is kept."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (sa.Index("ix_outbox_message_state_next", "state", "next_attempt_at"),)
+    __table_args__ = (sa.Index("ix_outbox_message_state_next", "state", "next_attempt_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(sa.ForeignKey("notice.id", ondelete="CASCADE"), index=True)

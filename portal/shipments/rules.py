@@ -282,7 +282,7 @@ def create_shipment(actor: User, values: dict, quote: Quote | None = None) -> Sh
         values["contact_id"] = None
     shipment = Shipment(**values, number=next_number(_today()), quote_id=quote.id if quote else None,
                         booked_by_id=actor.id, status=Status.REQUESTED, legs=[], containers=[], milestones=[])
-    shipment.customer = customer
+    shipment.customer, shipment.customer_owner_id = customer, customer.owner_id
     db.session.add(shipment)
     db.session.flush()
     for kind in DEFAULT_DOCUMENTS:
@@ -310,6 +310,15 @@ def book_from_quote(actor: User, quote: Quote) -> Shipment:
     return shipment
 
 
+def on_customers_reassigned(sender, customers, previous_owner, new_owner) -> None:
+    """Receiver of customers.signals.customers_reassigned (connected in shipments.init_app): the
+    customers' shipments follow them to their new owner's "my customers" list, in the same transaction."""
+    ids = [c.id for c in customers]
+    if ids:
+        db.session.execute(sa.update(Shipment).where(Shipment.customer_id.in_(ids))
+                           .values(customer_owner_id=new_owner.id))
+
+
 def update_shipment(actor: User, shipment: Shipment, expected_version, values: dict) -> Shipment:
     check_version(shipment, expected_version)
     if shipment.is_cancelled:
@@ -317,7 +326,9 @@ def update_shipment(actor: User, shipment: Shipment, expected_version, values: d
     values = _values(values)
     check_shipment(values, shipment.id)
     if values["customer_id"] != shipment.customer_id:
-        _check_may_book(actor, db.session.get(Customer, values["customer_id"]))
+        customer = db.session.get(Customer, values["customer_id"])
+        _check_may_book(actor, customer)
+        shipment.customer_owner_id = customer.owner_id
     if shipment.legs and (values["pol"] != shipment.pol or values["pod"] != shipment.pod):
         route = [shipment.legs[0].load_port, shipment.legs[-1].discharge_port]
         if values["pol"] != route[0]:

@@ -395,3 +395,32 @@ def test_cancelling_needs_a_reason_and_stops_at_loading(make_shipment, people, c
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Milestone).where(
         Milestone.shipment_id == shipment.id)) == 0
     assert VesselCall  # the module's names are used
+
+
+# --- the list's "my customers" and "departing" filters ---------------------------------------------
+
+
+def test_a_customers_shipments_follow_it_to_its_new_owners_list(make_shipment, people, customer):
+    from portal.auth.models import User
+    from portal.customers import rules as customer_rules
+    from portal.customers.models import Customer
+    booked = make_shipment()
+    mine = lambda user: [s.id for s in queries.list_shipments(queries.ShipmentFilters(mine_for=user.id)).items]  # noqa: E731
+    assert mine(people["agent"]) == [booked.id] and mine(people["other"]) == []
+    ids = {k: u.id for k, u in people.items()}, customer.id
+    db.session.expunge_all()   # the list loaded the customer for its rows only (raiseload)
+    people = {k: db.session.get(User, i) for k, i in ids[0].items()}
+    customer = db.session.get(Customer, ids[1])
+    customer_rules.reassign_owner(people["lead"], customer, people["other"], customer.version)
+    db.session.flush()
+    assert mine(people["other"]) == [booked.id] and mine(people["agent"]) == []
+
+
+def test_the_shipments_departing_soon_come_next_to_depart_first(make_shipment, clock):
+    later, sooner = make_shipment(booking_no="BK-LATER"), make_shipment(booking_no="BK-SOONER")
+    later.etd, sooner.etd = clock.now() + timedelta(days=5), clock.now() + timedelta(days=1)
+    db.session.flush()
+    page = queries.list_shipments(queries.ShipmentFilters(departing_days=7), size=1)
+    assert [s.id for s in page.items] == [sooner.id] and page.has_more
+    rest = queries.list_shipments(queries.ShipmentFilters(departing_days=7), after=page.next_cursor, size=1)
+    assert [s.id for s in rest.items] == [later.id] and not rest.has_more
