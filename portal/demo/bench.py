@@ -11,6 +11,7 @@ few status links; rate cards; the contact log with cadence, visits and complaint
 numbers the months in the counters, writes the search index and updates the planner's statistics.
 Everything comes from random.Random(seed). Each phase's seconds are reported as it ends.
 """
+import functools
 import random
 import secrets
 import time
@@ -66,6 +67,8 @@ def generate(tier: str, seed: int = 11, progress=None) -> dict[str, int]:
     say = progress or (lambda what, n: None)
     counts = {}
     timer = _Phases(say)
+    _fast_writes()
+    set_aside = _drop_indexes(BULK_TABLES) if customers_n else []
     if customers_n:
         with timer("agents and customers"):
             agents = _agents(rng)
@@ -89,11 +92,61 @@ def generate(tier: str, seed: int = 11, progress=None) -> dict[str, int]:
             counts["rates"] = screens.rates(rng, rates_n, now, YEARS, route, say)
         with timer("visits"):
             counts |= screens.visits(rng, contacts_n, customers, agents, now, YEARS, say)
+    with timer("indexes"):
+        _create_indexes(set_aside)
     with timer("search index"):
         counts |= {f"{kind} documents": n for kind, n in _search_index(say).items()}
     with timer("statistics"):
         _analyze()
     return counts
+
+
+# The tables that take most rows: their secondary indexes are dropped while they fill and made again
+# at the end, in one sorted pass each, rather than kept in step row by row.
+BULK_TABLES = ("quote", "charge_line", "quote_follow_up", "handover_item", "handover_note", "handover_entry",
+               "shipment", "shipment_leg", "shipment_container", "milestone", "required_document", "contact_log",
+               "planned_visit", "rate")
+
+
+def _drop_indexes(tables) -> list[str]:
+    """Drop the tables' secondary indexes (not the primary keys, nor those behind unique constraints);
+    returns the statements that make them again, as the database itself describes them."""
+    connection = db.session.connection()
+    known = set(sa.inspect(connection).get_table_names())
+    tables = [t for t in tables if t in known]
+    if connection.dialect.name == "postgresql":
+        found = connection.execute(sa.text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN :tables "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint)").bindparams(
+            sa.bindparam("tables", expanding=True)), {"tables": tables}).all()
+    else:
+        found = connection.execute(sa.text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN :tables"
+        ).bindparams(sa.bindparam("tables", expanding=True)), {"tables": tables}).all()
+    for name, _definition in found:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    db.session.commit()
+    return [definition for _name, definition in found]
+
+
+def _create_indexes(definitions: list[str]) -> None:
+    connection = db.session.connection()
+    for definition in definitions:
+        connection.exec_driver_sql(definition)
+    db.session.commit()
+
+
+def _fast_writes() -> None:
+    """SQLite, for this connection and this load only: no fsync per commit (a crash means generating
+    again) and a larger page cache. The database's own settings (WAL, foreign keys) are untouched."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    db.session.commit()
+    db.session.close()
+    with db.engine.connect() as connection:   # outside a transaction: the safety level cannot change inside one
+        raw = connection.connection.dbapi_connection
+        for pragma in ("synchronous = OFF", "cache_size = -262144", "temp_store = MEMORY"):
+            raw.execute(f"PRAGMA {pragma}")
 
 
 class _Phases:
@@ -115,7 +168,8 @@ class _Phases:
 
 def _insert(table, rows: list[dict]) -> None:
     if rows:
-        db.session.execute(sa.insert(table), rows)
+        columns = tuple(rows[0])
+        bulk_insert(table, columns, [tuple(row[c] for c in columns) for row in rows])
 
 
 def bulk_insert(table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -261,7 +315,7 @@ def _quotes(rng, n, customer_ids, now, say) -> int:
                 "pol": pol, "pod": pod, "carrier": rng.choice(carriers), "container_type": container,
                 "container_qty": qty, "gross_weight_kg": Decimal(rng.randint(4, 26) * 1000), "commodity": rng.choice((zh, en)),
                 "dg_fees_confirmed": False, "valid_until": (inquiry + timedelta(days=rng.choice((7, 14, 14, 30)))).date(),
-                "currency": "USD", "self_sourced_rate": False, "notes": "", "remarks": "",
+                "currency": "USD", "notes": "", "remarks": "",
                 "status": status, "approval_reasons": "new_hire" if status in ("pending", "approved") else "",
                 "sent_at": sent_at, "response_seconds": int((sent_at - inquiry).total_seconds()) if sent_at else None,
                 "lost_reason": "價格較高" if status == "lost" else None, "created_at": inquiry,
@@ -377,8 +431,30 @@ def _search_index(say, batch: int = 5000) -> dict[str, int]:
         for name, _definition in saved:
             connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
         connection.exec_driver_sql("DELETE FROM search_document")
-    counts = {}
-    next_id = 1
+    # The same customer names, codes, commodities and ports stand on a million records: the token
+    # caches are made wide enough to hold them for this load (the app's 50,000 entries are churned by
+    # the unique quote and shipment numbers), then put back.
+    saved_caches = search._text_tokens, search._name_tokens
+    search._text_tokens = functools.lru_cache(maxsize=400_000)(saved_caches[0].__wrapped__)
+    search._name_tokens = functools.lru_cache(maxsize=200_000)(saved_caches[1].__wrapped__)
+    try:
+        counts = _documents(say, batch)
+    finally:
+        search._text_tokens, search._name_tokens = saved_caches
+    if postgres:
+        for _name, definition in saved:
+            connection.exec_driver_sql(definition)
+    else:
+        connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+        for _name, definition in saved:
+            connection.exec_driver_sql(definition)
+    db.session.commit()
+    return counts
+
+
+def _documents(say, batch: int) -> dict[str, int]:
+    """Each source's documents, by its own documents function, numbered in the order rebuild numbers them."""
+    counts, next_id = {}, 1
     for kind, source in current_app.extensions.get("search_sources", {}).items():
         ids = db.session.scalars(sa.select(source.model.id).order_by(source.model.id)).all()
         for start in range(0, len(ids), batch):
@@ -389,14 +465,6 @@ def _search_index(say, batch: int = 5000) -> dict[str, int]:
             bulk_insert(search.SearchDocument.__table__, ("id", "kind", "record_id", "tokens"), rows)
             say(f"{kind} documents", start + len(rows))
         counts[kind] = len(ids)
-    if postgres:
-        for _name, definition in saved:
-            connection.exec_driver_sql(definition)
-    else:
-        connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
-        for _name, definition in saved:
-            connection.exec_driver_sql(definition)
-    db.session.commit()
     return counts
 
 
