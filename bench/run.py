@@ -230,12 +230,25 @@ def _samples(env) -> dict:
                                   "OFFSET 7")).one()
         note = c.execute(sa.text("SELECT id FROM handover_note ORDER BY id DESC LIMIT 1 OFFSET 5")).scalar()
         customer_ids = [r[0] for r in c.execute(sa.text("SELECT id FROM customer ORDER BY id DESC LIMIT 20"))]
+        shipments = c.execute(sa.text("SELECT count(*) FROM shipment")).scalar()
+        shipment = c.execute(sa.text("SELECT id FROM shipment ORDER BY id LIMIT 1 OFFSET :n"),
+                             {"n": shipments // 2}).scalar()
+        container = c.execute(sa.text("SELECT number FROM shipment_container ORDER BY id DESC LIMIT 1 OFFSET 40"
+                                      )).scalar()
+        # The busiest book holder: whose due list and calendar are read.
+        agent = c.execute(sa.text("SELECT owner_id FROM customer_cadence GROUP BY owner_id ORDER BY count(*) DESC, "
+                                  "owner_id LIMIT 1")).scalar()
+        lane = c.execute(sa.text("SELECT pol, pod FROM rate ORDER BY id DESC LIMIT 1")).one()
     engine.dispose()
+    # The status link the generator made through the app's rule (its token is shown once: kept for the bench).
+    token_file = Path(env["PORTAL_INSTANCE_PATH"]) / "bench-status-link.txt"
+    token = token_file.read_text().strip() if token_file.exists() else None
     chinese = re.sub(r"[^\u4e00-\u9fff]", "", customer.name_zh)
     digits = re.sub(r"\D", "", phone or "")
     word = next((w for w in (customer.name_en or "").split() if len(w) > 3), "trading")
     return {"customer": customer.id, "quote": quote.id, "note": note, "two_chinese": chinese[2:4] or chinese[:2],
-            "phone4": digits[-4:], "word": word.lower(), "customers": customer_ids}
+            "phone4": digits[-4:], "word": word.lower(), "customers": customer_ids, "shipment": shipment,
+            "container": container, "agent": agent, "pol": lane.pol, "pod": lane.pod, "status_token": token}
 
 
 def _pages(s) -> list[dict]:
@@ -250,7 +263,17 @@ def _pages(s) -> list[dict]:
         ("partial", "/quotes/desk", True), ("list", "/handover", False), ("list", "/handover/board", False),
         ("list", "/handover/history", False), ("search", "/handover/history?q=VGM", True),
         ("detail", f"/handover/notes/{s['note']}", False), ("partial", "/nav/counts", True),
+        ("list", "/shipments", False), ("partial", "/shipments?status=departed", True),
+        ("search", f"/shipments?q={q(s['container'] or '')}", True),
+        ("search", f"/shipments?q={q(s['two_chinese'])}", True), ("detail", f"/shipments/{s['shipment']}", False),
+        ("list", "/shipments/vessels", False), ("list", "/rates", False),
+        ("search", f"/rates?pol={s['pol']}&pod={s['pod']}", True),
+        ("list", "/visits", False), ("list", f"/visits/due?which=overdue&owner={s['agent']}", False),
+        ("list", "/visits/log", False), ("list", f"/visits/calendar?agent={s['agent']}", False),
+        ("list", "/visits/cases", False),
     ]
+    if s["status_token"]:
+        rows.append(("detail", f"/s/{s['status_token']}", False))
     return [{"kind": kind, "path": path, "htmx": htmx} for kind, path, htmx in rows]
 
 

@@ -1,21 +1,26 @@
 """`flask --app wsgi bench generate --tier M`: three years of a busy department, written straight
-into the database with SQLAlchemy Core bulk inserts, for `make bench`.
+into the database in bulk, for `make bench`.
 
-Tiers (customers / quotes / handover items): demo (the demo data alone), M (50,000 / 200,000 /
-100,000), L (50,000 / 1,000,000 / 500,000). It adds to what is there (the demo data, whose
-logins keep working): a department of agents, customers with contacts, quotes with their charge
-lines, follow-ups and approvals over three years, and shift handover notes with their items;
-then it numbers the quotes' months in the counters, writes the search index and updates the
-planner's statistics. Everything comes from random.Random(seed). Later screens add their tables.
+Tiers (customers / quotes / handover items / shipments / rates / contact log entries): demo (the
+demo data alone), M (50,000 / 200,000 / 100,000 / 60,000 / 10,000 / 150,000), L (50,000 / 1,000,000 /
+500,000 / 300,000 / 20,000 / 600,000). It adds to what is there (the demo data, whose logins keep
+working): a department of agents, customers with contacts, quotes with their charge lines,
+follow-ups and approvals over three years, shift handover notes with their items, and the later
+screens' tables (bench_screens: vessel calls and shipments with their milestones, documents and a
+few status links; rate cards; the contact log with cadence, visits and complaint cases); then it
+numbers the months in the counters, writes the search index and updates the planner's statistics.
+Everything comes from random.Random(seed). Each phase's seconds are reported as it ends.
 """
+import functools
 import random
 import secrets
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 
 from portal.auth.models import User
@@ -23,13 +28,15 @@ from portal.auth.rules import hash_password
 from portal.core import clock, search
 from portal.core.sequence import Counter
 from portal.customers.models import Contact, Customer
-from portal.demo import data as words
+from portal.demo import bench_screens as screens, data as words
 from portal.demo.quotes import GOODS, TRADES
 from portal.extensions import db
 from portal.handover.models import HandoverItem, HandoverNote, NoteEntry, Shift
 from portal.quotes.models import ChargeLine, FollowUp, Quote
 
-TIERS = {"demo": (0, 0, 0), "M": (50_000, 200_000, 100_000), "L": (50_000, 1_000_000, 500_000)}
+# customers, quotes, handover items, shipments, rates, contact log entries
+TIERS = {"demo": (0, 0, 0, 0, 0, 0), "M": (50_000, 200_000, 100_000, 60_000, 10_000, 150_000),
+         "L": (50_000, 1_000_000, 500_000, 300_000, 20_000, 600_000)}
 AGENTS = 45                   # a department that writes ~22,000 quotes each over three years at L
 YEARS = 3
 BATCH = 5000
@@ -52,27 +59,144 @@ def generate_command(tier, seed):
 
 
 def generate(tier: str, seed: int = 11, progress=None) -> dict[str, int]:
-    """Add the tier's data; the demo data (its users, shifts) must be there. Returns row counts."""
-    customers_n, quotes_n, items_n = TIERS[tier]
+    """Add the tier's data; the demo data (its users, shifts) must be there. Returns row counts;
+    progress(what, n) hears of each batch, and of each phase's seconds ("seconds: <phase>")."""
+    customers_n, quotes_n, items_n, shipments_n, rates_n, contacts_n = TIERS[tier]
     rng = random.Random(seed)
     now = clock.now()
     say = progress or (lambda what, n: None)
     counts = {}
+    timer = _Phases(say)
+    _fast_writes()
+    set_aside = _drop_indexes(BULK_TABLES) if customers_n else []
     if customers_n:
-        agents = _agents(rng)
-        owners = [a for a in agents]
-        customer_ids = _customers(rng, customers_n, owners, now, say)
+        with timer("agents and customers"):
+            agents = _agents(rng)
+            owners = [a for a in agents]
+            customer_ids = _customers(rng, customers_n, owners, now, say)
         counts["customers"] = len(customer_ids)
-        counts["quotes"] = _quotes(rng, quotes_n, customer_ids, now, say)
-        counts["handover items"] = _handover(rng, items_n, agents, customer_ids, now, say)
-    counts |= {f"{kind} documents": n for kind, n in search.rebuild(progress=say).items()}
-    _analyze()
+        with timer("quotes"):
+            counts["quotes"] = _quotes(rng, quotes_n, customer_ids, now, say)
+        with timer("handover"):
+            counts["handover items"] = _handover(rng, items_n, agents, customer_ids, now, say)
+        customers = db.session.execute(sa.select(Customer.id, Customer.owner_id, Customer.name_zh, Customer.name_en,
+                                                 Customer.grade).where(Customer.id.in_(customer_ids))).all()
+        customers = [tuple(c) for c in customers]
+        lead = db.session.scalar(sa.select(User.id).where(User.role == "supervisor").order_by(User.id).limit(1))
+        route = db.session.scalar(sa.select(User.id).where(User.username == "route")) or lead
+        with timer("vessel calls"):
+            services, calls = screens.vessel_calls(rng, now, YEARS, say, lead)
+        with timer("shipments"):
+            counts |= screens.shipments(rng, shipments_n, customers, now, YEARS, services, calls, say)
+        with timer("rates"):
+            counts["rates"] = screens.rates(rng, rates_n, now, YEARS, route, say)
+        with timer("visits"):
+            counts |= screens.visits(rng, contacts_n, customers, agents, now, YEARS, say)
+    with timer("indexes"):
+        _create_indexes(set_aside)
+    with timer("search index"):
+        counts |= {f"{kind} documents": n for kind, n in _search_index(say).items()}
+    with timer("statistics"):
+        _analyze()
     return counts
+
+
+# The tables that take most rows: their secondary indexes are dropped while they fill and made again
+# at the end, in one sorted pass each, rather than kept in step row by row.
+BULK_TABLES = ("quote", "charge_line", "quote_follow_up", "handover_item", "handover_note", "handover_entry",
+               "shipment", "shipment_leg", "shipment_container", "milestone", "required_document", "contact_log",
+               "planned_visit", "rate")
+
+
+def _drop_indexes(tables) -> list[str]:
+    """Drop the tables' secondary indexes (not the primary keys, nor those behind unique constraints);
+    returns the statements that make them again, as the database itself describes them."""
+    connection = db.session.connection()
+    known = set(sa.inspect(connection).get_table_names())
+    tables = [t for t in tables if t in known]
+    if connection.dialect.name == "postgresql":
+        found = connection.execute(sa.text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN :tables "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint)").bindparams(
+            sa.bindparam("tables", expanding=True)), {"tables": tables}).all()
+    else:
+        found = connection.execute(sa.text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN :tables"
+        ).bindparams(sa.bindparam("tables", expanding=True)), {"tables": tables}).all()
+    for name, _definition in found:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    db.session.commit()
+    return [definition for _name, definition in found]
+
+
+def _create_indexes(definitions: list[str]) -> None:
+    connection = db.session.connection()
+    for definition in definitions:
+        connection.exec_driver_sql(definition)
+    db.session.commit()
+
+
+def _fast_writes() -> None:
+    """SQLite, for this connection and this load only: no fsync per commit (a crash means generating
+    again) and a larger page cache. The database's own settings (WAL, foreign keys) are untouched."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    db.session.commit()
+    db.session.close()
+    with db.engine.connect() as connection:   # outside a transaction: the safety level cannot change inside one
+        raw = connection.connection.dbapi_connection
+        for pragma in ("synchronous = OFF", "cache_size = -262144", "temp_store = MEMORY"):
+            raw.execute(f"PRAGMA {pragma}")
+
+
+class _Phases:
+    """Times each phase of the generation and tells progress ("seconds: <phase>", seconds)."""
+
+    def __init__(self, say):
+        self.say = say
+
+    def __call__(self, phase):
+        import contextlib
+
+        @contextlib.contextmanager
+        def timed():
+            started = time.monotonic()
+            yield
+            self.say(f"seconds: {phase}", round(time.monotonic() - started))
+        return timed()
 
 
 def _insert(table, rows: list[dict]) -> None:
     if rows:
-        db.session.execute(sa.insert(table), rows)
+        columns = tuple(rows[0])
+        bulk_insert(table, columns, [tuple(row[c] for c in columns) for row in rows])
+
+
+def bulk_insert(table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Rows as tuples in the order of columns, written through the driver's fast path: COPY on
+    PostgreSQL, one prepared executemany on SQLite (values in the forms SQLAlchemy itself stores:
+    datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff', dates ISO, Decimals as text, choices as their value)."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    names = ", ".join(f'"{c}"' for c in columns)
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.dbapi_connection.cursor()
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    convert = [n for n, c in enumerate(columns) if isinstance(table.c[c].type, (sa.DateTime, sa.Date, sa.Numeric))]
+    if convert:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for n in convert:
+                value = row[n]
+                if value is not None:
+                    row[n] = value.isoformat(" ", "microseconds") if isinstance(value, datetime) else \
+                        value.isoformat() if isinstance(value, date) else str(value)
+    cursor = connection.connection.dbapi_connection.cursor()
+    cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
 
 
 def _next_id(model) -> int:
@@ -191,7 +315,7 @@ def _quotes(rng, n, customer_ids, now, say) -> int:
                 "pol": pol, "pod": pod, "carrier": rng.choice(carriers), "container_type": container,
                 "container_qty": qty, "gross_weight_kg": Decimal(rng.randint(4, 26) * 1000), "commodity": rng.choice((zh, en)),
                 "dg_fees_confirmed": False, "valid_until": (inquiry + timedelta(days=rng.choice((7, 14, 14, 30)))).date(),
-                "currency": "USD", "self_sourced_rate": False, "notes": "", "remarks": "",
+                "currency": "USD", "notes": "", "remarks": "",
                 "status": status, "approval_reasons": "new_hire" if status in ("pending", "approved") else "",
                 "sent_at": sent_at, "response_seconds": int((sent_at - inquiry).total_seconds()) if sent_at else None,
                 "lost_reason": "價格較高" if status == "lost" else None, "created_at": inquiry,
@@ -284,6 +408,64 @@ def _handover(rng, n, agents, customer_ids, now, say) -> int:
             notes, items, entries = [], [], []
             say("handover items", items_made)
     return items_made
+
+
+def _search_index(say, batch: int = 5000) -> dict[str, int]:
+    """Every record's search document anew, as `search.rebuild` writes them (the same documents, in the
+    same order), loaded in bulk: the engine's index is set aside while the documents go in and built
+    once at the end (SQLite: the FTS5 triggers dropped, then the FTS table rebuilt from its content
+    table; PostgreSQL: the GIN indexes dropped and created again), instead of row by row."""
+    db.session.commit()
+    connection = db.session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        saved = connection.exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_document' "
+            "AND indexdef LIKE '%gin%'").all()
+        for name, _definition in saved:
+            connection.exec_driver_sql(f'DROP INDEX "{name}"')
+        connection.exec_driver_sql("TRUNCATE search_document")
+    else:
+        saved = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'search_document'").all()
+        for name, _definition in saved:
+            connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+        connection.exec_driver_sql("DELETE FROM search_document")
+    # The same customer names, codes, commodities and ports stand on a million records: the token
+    # caches are made wide enough to hold them for this load (the app's 50,000 entries are churned by
+    # the unique quote and shipment numbers), then put back.
+    saved_caches = search._text_tokens, search._name_tokens
+    search._text_tokens = functools.lru_cache(maxsize=400_000)(saved_caches[0].__wrapped__)
+    search._name_tokens = functools.lru_cache(maxsize=200_000)(saved_caches[1].__wrapped__)
+    try:
+        counts = _documents(say, batch)
+    finally:
+        search._text_tokens, search._name_tokens = saved_caches
+    if postgres:
+        for _name, definition in saved:
+            connection.exec_driver_sql(definition)
+    else:
+        connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+        for _name, definition in saved:
+            connection.exec_driver_sql(definition)
+    db.session.commit()
+    return counts
+
+
+def _documents(say, batch: int) -> dict[str, int]:
+    """Each source's documents, by its own documents function, numbered in the order rebuild numbers them."""
+    counts, next_id = {}, 1
+    for kind, source in current_app.extensions.get("search_sources", {}).items():
+        ids = db.session.scalars(sa.select(source.model.id).order_by(source.model.id)).all()
+        for start in range(0, len(ids), batch):
+            documents = source.documents(db.session, ids[start:start + batch])
+            rows = [(next_id + n, kind, record_id, tokens) for n, (record_id, tokens) in
+                    enumerate(sorted(documents.items()))]
+            next_id += len(rows)
+            bulk_insert(search.SearchDocument.__table__, ("id", "kind", "record_id", "tokens"), rows)
+            say(f"{kind} documents", start + len(rows))
+        counts[kind] = len(ids)
+    return counts
 
 
 def _analyze() -> None:
