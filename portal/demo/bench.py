@@ -94,6 +94,7 @@ def generate(tier: str, seed: int = 11, progress=None) -> dict[str, int]:
             counts |= screens.visits(rng, contacts_n, customers, agents, now, YEARS, say)
     with timer("indexes"):
         _create_indexes(set_aside)
+        _advance_sequences()
     with timer("search index"):
         counts |= {f"{kind} documents": n for kind, n in _search_index(say).items()}
     with timer("statistics"):
@@ -133,6 +134,21 @@ def _create_indexes(definitions: list[str]) -> None:
     connection = db.session.connection()
     for definition in definitions:
         connection.exec_driver_sql(definition)
+    db.session.commit()
+
+
+def _advance_sequences() -> None:
+    """PostgreSQL: rows were written with their ids, so each id sequence moves past the largest one
+    (the app's next insert must not collide). SQLite numbers from the largest id by itself."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    for table in db.metadata.sorted_tables:
+        if "id" in table.c and table.c.id.primary_key and isinstance(table.c.id.type, sa.Integer):
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM \"{table.name}\"), false) "
+                f"WHERE pg_get_serial_sequence('\"{table.name}\"', 'id') IS NOT NULL")
     db.session.commit()
 
 
@@ -412,12 +428,13 @@ def _handover(rng, n, agents, customer_ids, now, say) -> int:
 
 def _search_index(say, batch: int = 5000) -> dict[str, int]:
     """Every record's search document anew, as `search.rebuild` writes them (the same documents, in the
-    same order), loaded in bulk: the engine's index is set aside while the documents go in and built
-    once at the end (SQLite: the FTS5 triggers dropped, then the FTS table rebuilt from its content
-    table; PostgreSQL: the GIN indexes dropped and created again), instead of row by row."""
+    same order), written in bulk. SQLite keeps its full-text index in step through the triggers as
+    the rows go in (an FTS5 'rebuild' afterwards took far longer at tier L); PostgreSQL's GIN indexes
+    are dropped while the documents go in and created again once."""
     db.session.commit()
     connection = db.session.connection()
     postgres = connection.dialect.name == "postgresql"
+    saved = []
     if postgres:
         saved = connection.exec_driver_sql(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_document' "
@@ -426,11 +443,8 @@ def _search_index(say, batch: int = 5000) -> dict[str, int]:
             connection.exec_driver_sql(f'DROP INDEX "{name}"')
         connection.exec_driver_sql("TRUNCATE search_document")
     else:
-        saved = connection.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'search_document'").all()
-        for name, _definition in saved:
-            connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
         connection.exec_driver_sql("DELETE FROM search_document")
+    db.session.commit()
     # The same customer names, codes, commodities and ports stand on a million records: the token
     # caches are made wide enough to hold them for this load (the app's 50,000 entries are churned by
     # the unique quote and shipment numbers), then put back.
@@ -441,13 +455,9 @@ def _search_index(say, batch: int = 5000) -> dict[str, int]:
         counts = _documents(say, batch)
     finally:
         search._text_tokens, search._name_tokens = saved_caches
-    if postgres:
-        for _name, definition in saved:
-            connection.exec_driver_sql(definition)
-    else:
-        connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
-        for _name, definition in saved:
-            connection.exec_driver_sql(definition)
+    connection = db.session.connection()
+    for _name, definition in saved:
+        connection.exec_driver_sql(definition)
     db.session.commit()
     return counts
 
@@ -463,6 +473,7 @@ def _documents(say, batch: int) -> dict[str, int]:
                     enumerate(sorted(documents.items()))]
             next_id += len(rows)
             bulk_insert(search.SearchDocument.__table__, ("id", "kind", "record_id", "tokens"), rows)
+            db.session.commit()   # batch by batch: one transaction of millions of rows swells SQLite's WAL
             say(f"{kind} documents", start + len(rows))
         counts[kind] = len(ids)
     return counts

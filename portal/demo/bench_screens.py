@@ -201,8 +201,8 @@ def shipments(rng, n, customers, now, years, services, calls, say) -> dict:
     sid, cid, mid, did, lid = (_next_id(m) for m in (Shipment, Container, Milestone, RequiredDocument, Leg))
     serial = rng.randint(100000, 200000)
     counts = dict.fromkeys(("shipments", "containers", "milestones", "legs", "documents"), 0)
-    ship_cols = ("id", "number", "customer_id", "contact_id", "quote_id", "booked_by_id", "carrier", "booking_no",
-                 "bl_no", "mode", "pol", "pod", "container_type", "container_qty", "commodity", "gross_weight_kg",
+    ship_cols = ("id", "number", "customer_id", "contact_id", "quote_id", "booked_by_id", "customer_owner_id", "carrier",
+                 "booking_no", "bl_no", "mode", "pol", "pod", "container_type", "container_qty", "commodity", "gross_weight_kg",
                  "shipper", "consignee", "notify_party", "status", "booked_at", "confirmed_at", "cancelled_at", "etd",
                  "eta", "open_exceptions", "internal_notes", "remarks", "created_at", "updated_at", "version")
     leg_cols = ("id", "shipment_id", "sequence", "load_port", "discharge_port", "load_call_id", "discharge_call_id")
@@ -243,7 +243,7 @@ def shipments(rng, n, customers, now, years, services, calls, say) -> dict:
         if confirmed is not None and confirmed >= now:
             confirmed = None
         status, updated, bl_no = "requested", booked, None
-        ship = [sid, f"S{month}-{sequence[month]:05d}", customer_id, None, None, owner_id, carrier,
+        ship = [sid, f"S{month}-{sequence[month]:05d}", customer_id, None, None, owner_id, owner_id, carrier,
                 f"{carrier[:2]}{(sid * 7919) % 10**10:010d}" if confirmed else None, None, "fcl", load["port"],
                 discharge["port"], ctype, qty, rng.choice((zh, en)), Decimal(rng.randint(8, 24) * 1000 * qty),
                 name_en or name_zh, rng.choice(CONSIGNEES), "Same as consignee", status, booked, confirmed,
@@ -311,7 +311,7 @@ def shipments(rng, n, customers, now, years, services, calls, say) -> dict:
                 live.append(sid)
         if cancelled:
             status, updated = "cancelled", booked + timedelta(days=1)
-        ship[8], ship[19], ship[29] = bl_no, status, updated
+        ship[9], ship[20], ship[30] = bl_no, status, updated
         rows["ship"].append(tuple(ship))
         sid += 1
         counts["shipments"] += 1
