@@ -27,8 +27,11 @@ def upgrade():
     # "My customers" shipments: the customer's owner kept with the shipment (moved with the customer
     # by the rules), so the owner's shipments are read newest booking first through one index.
     # shipment is the parent of many tables: the column is added in place, then filled.
-    op.add_column('shipment', sa.Column('customer_owner_id', sa.Integer(), nullable=True))
-    if op.get_bind().dialect.name != 'sqlite':
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite adds a column with its reference in place (no table copy under the child tables).
+        op.execute('ALTER TABLE shipment ADD COLUMN customer_owner_id INTEGER REFERENCES "user" (id)')
+    else:
+        op.add_column('shipment', sa.Column('customer_owner_id', sa.Integer(), nullable=True))
         op.create_foreign_key('fk_shipment_customer_owner_id_user', 'shipment', 'user', ['customer_owner_id'], ['id'])
     op.execute('UPDATE shipment SET customer_owner_id = '
                '(SELECT customer.owner_id FROM customer WHERE customer.id = shipment.customer_id)')
