@@ -16,8 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from portal.auth.models import User
+from portal.core.clock import now
 from portal.extensions import db
 
+# The plans do not depend on the moment: any recent one serves, taken from the portal's clock.
+MONTH_START = (now() - timedelta(days=60)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+NEXT_MONTH = (MONTH_START + timedelta(days=32)).replace(day=1)
+DAY = MONTH_START.date() + timedelta(days=6)
 STATS = Path(__file__).resolve().parents[1] / "data" / "planner-stats.json"
 TABLES = {"customer", "contact", "quote", "charge_line", "handover_note", "handover_item", "handover_entry",
           "quote_follow_up", "approval_decision", "user", "audit_entry", "search_document",
@@ -121,7 +126,7 @@ def test_every_list_reads_through_an_index_in_its_order(planner):
     from portal.quotes import queries as quotes
     user, postgres = planner
     agent = User(id=10_000, role="agent", team="direct", active=True)   # what an agent may read
-    cursor_date = date(2026, 1, 1).isoformat()
+    cursor_date = MONTH_START.date().isoformat()
     lists = {
         "customers by name": lambda: customers.list_customers(customers.CustomerFilters()),
         "customers by code": lambda: customers.list_customers(customers.CustomerFilters(), "code"),
@@ -139,20 +144,20 @@ def test_every_list_reads_through_an_index_in_its_order(planner):
         "quotes on a lane": lambda: quotes.history(quotes.QuoteFilters(pol="TWKHH", pod="USLAX")),
         "quotes with a carrier": lambda: quotes.history(quotes.QuoteFilters(carrier="EGLV")),
         "quotes of a container type": lambda: quotes.history(quotes.QuoteFilters(container_type="40HQ")),
-        "quotes of a month": lambda: quotes.history(quotes.QuoteFilters(date_from=date(2026, 1, 1),
-                                                                        date_to=date(2026, 1, 31))),
+        "quotes of a month": lambda: quotes.history(quotes.QuoteFilters(
+            date_from=MONTH_START.date(), date_to=(NEXT_MONTH - timedelta(days=1)).date())),
         "quotes, next page": lambda: quotes.history(quotes.QuoteFilters(),
                                                     after=_cursor([f"{cursor_date}T00:00:00", 1000])),
         "the approval queue": lambda: quotes.pending_approvals(),
         "a lane's prices": lambda: quotes.lane_prices("TWKHH", "USLAX", "40HQ"),
-        "follow-ups due": lambda: quotes.follow_ups_due(user, datetime(2026, 1, 1)),
+        "follow-ups due": lambda: quotes.follow_ups_due(user, MONTH_START),
         "an agent's decisions": lambda: quotes.my_recent_decisions(user),
         "the board, waiting": lambda: handover.board_waiting(),
-        "the board, taken over": lambda: handover.board_recent(date(2026, 1, 1)),
+        "the board, taken over": lambda: handover.board_recent(MONTH_START.date()),
         "handover history": lambda: handover.history(user, handover.NoteFilters()),
         "handover history, an agent's": lambda: handover.history(agent, handover.NoteFilters()),
         "handover history of a month": lambda: handover.history(user, handover.NoteFilters(
-            date_from=date(2026, 1, 1), date_to=date(2026, 1, 31))),
+            date_from=MONTH_START.date(), date_to=(NEXT_MONTH - timedelta(days=1)).date())),
         "handover history, next page": lambda: handover.history(user, handover.NoteFilters(),
                                                                 after=_cursor([cursor_date, 1000])),
         "navigation counts": lambda: (quotes.pending_count(), quotes.reminders_count(user),
@@ -189,8 +194,8 @@ def _visits_lists(user, cursor_date) -> dict:
     the calendar, the reactivation queue, complaints, action items, care and agreements, the
     customer's timeline entries and the navigation counts."""
     from portal.visits import queries as visits
-    day = date(2026, 1, 7)
-    start, end = datetime(2026, 1, 1), datetime(2026, 2, 1)
+    day = DAY
+    start, end = MONTH_START, NEXT_MONTH
     return {
         "visits: overdue": lambda: visits.due_list(user.id, "overdue", day),
         "visits: due today": lambda: visits.due_list(user.id, "today", day),
@@ -199,7 +204,7 @@ def _visits_lists(user, cursor_date) -> dict:
         "visits: overdue, next page": lambda: visits.due_list(user.id, "overdue", day,
                                                                after=_cursor([cursor_date, 1000])),
         "visits: the desk's counts": lambda: (visits.due_counts(user.id, day), visits.overdue_count(user.id, day),
-                                              visits.late_responses(datetime(2026, 1, 7))),
+                                              visits.late_responses(MONTH_START + timedelta(days=6))),
         "contact log": lambda: visits.contact_log(visits.LogFilters()),
         "contact log of an agent": lambda: visits.contact_log(visits.LogFilters(agent_id=user.id)),
         "contact log of a customer": lambda: visits.contact_log(visits.LogFilters(customer_id=1000)),
@@ -240,7 +245,7 @@ def _shipments_lists(user, cursor_date) -> dict:
     from portal.shipments import queries as shipments
     from portal.shipments.models import VesselCall
     Filters, CallFilters = shipments.ShipmentFilters, shipments.CallFilters
-    moment = datetime(2026, 1, 7, 8)
+    moment = MONTH_START + timedelta(days=6, hours=8)
     call = VesselCall(id=1000)
     return {
         "shipments": lambda: shipments.list_shipments(Filters()),
@@ -268,8 +273,8 @@ def _shipments_lists(user, cursor_date) -> dict:
         "vessel calls at a port": lambda: shipments.list_calls(CallFilters(port="TWKHH")),
         "vessel calls of a carrier": lambda: shipments.list_calls(CallFilters(carrier="EGLV")),
         "vessel calls of a carrier at a port": lambda: shipments.list_calls(CallFilters(port="TWKHH", carrier="EGLV")),
-        "vessel calls of a week": lambda: shipments.list_calls(CallFilters(date_from=date(2026, 1, 1),
-                                                                           date_to=date(2026, 1, 7))),
+        "vessel calls of a week": lambda: shipments.list_calls(CallFilters(date_from=MONTH_START.date(),
+                                                                           date_to=DAY)),
         "vessel calls, schedule changed": lambda: shipments.list_calls(CallFilters(changed=True)),
         "vessel calls, next page": lambda: shipments.list_calls(CallFilters(),
                                                                 after=_cursor([f"{cursor_date}T00:00:00", 1000])),
@@ -298,7 +303,7 @@ def _rates_lists(cursor_date) -> dict:
     """The rate list with every filter its screen offers (alone and on a lane), each validity it
     shows, its next page, and the rates a quote is priced from."""
     from portal.rates import queries as rates
-    Filters, on = rates.RateFilters, date(2026, 1, 7)
+    Filters, on = rates.RateFilters, DAY
     lists = {
         "rates valid today": lambda: rates.rate_list(Filters(state="current"), on),
         "rates, next page": lambda: rates.rate_list(Filters(state="current"), on,
