@@ -201,6 +201,10 @@ def bulk_insert(table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) ->
         with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
+        if "id" in columns:   # rows came with their ids: the app's next insert (a status link) must not collide
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), (SELECT max(id) FROM \"{table.name}\")) "
+                f"WHERE pg_get_serial_sequence('\"{table.name}\"', 'id') IS NOT NULL")
         return
     convert = [n for n, c in enumerate(columns) if isinstance(table.c[c].type, (sa.DateTime, sa.Date, sa.Numeric))]
     if convert:
@@ -438,7 +442,7 @@ def _search_index(say, batch: int = 5000) -> dict[str, int]:
     if postgres:
         saved = connection.exec_driver_sql(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_document' "
-            "AND indexdef ILIKE '%USING gin%'").all()
+            "AND indexdef ILIKE '%%USING gin%%'").all()
         for name, _definition in saved:
             connection.exec_driver_sql(f'DROP INDEX "{name}"')
         connection.exec_driver_sql("TRUNCATE search_document")
