@@ -1,7 +1,7 @@
 """Rate cards, called directly: what a rate must hold, who keeps the cards, the pricing permission,
 and importing a file (preview with every bad row, nothing half-imported, re-import idempotent)."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,12 +27,19 @@ def _count(model=Rate) -> int:
     ({"via": "USLAX"}, "via"), ({"equipment": "50XX"}, "equipment"), ({"charge_code": "FOO"}, "charge_code"),
     ({"currency": "XYZ"}, "currency"), ({"min_sell_rate": Decimal("1900")}, "min_sell_rate"),
     ({"buy_rate": Decimal("1750")}, "min_sell_rate"), ({"sell_rate": Decimal("-1")}, "sell_rate"),
-    ({"valid_to": date(2000, 1, 1)}, "valid_to"), ({"cutoff_weekday": 9}, "cutoff_weekday"),
+    ({"cutoff_weekday": 9}, "cutoff_weekday"),
     ({"remarks": "x" * 301}, "remarks")])
 def test_a_rate_names_known_things_and_buy_lies_under_minimum_under_company(people, rate_values, change, field):
     with pytest.raises(RuleViolation) as refused:
         rules.create_rate(people["lead"], rate_values(**change))
     assert refused.value.field == field
+
+
+def test_a_rate_cannot_end_before_it_starts(people, rate_values):
+    values = rate_values()
+    with pytest.raises(RuleViolation) as refused:
+        rules.create_rate(people["lead"], values | {"valid_to": values["valid_from"] - timedelta(days=1)})
+    assert refused.value.field == "valid_to"
 
 
 def test_the_periods_of_one_rate_never_overlap(people, rate_values, clock):
