@@ -1,7 +1,7 @@
 """R-V2: contact cadence by grade. The due day follows the grade the customer had at the time (its
 grade history), moves past weekends and holidays, and the overdue / due today / next 7 days lists
 follow the frozen clock."""
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +20,8 @@ DAYS = {"A": 1, "B": 1, "C": 3, "D": 30}
 def test_due_after_follows_the_grade_of_each_day():
     """R-V2: a contact on Monday as grade C (every 3 days) is due on Thursday; as grade A from
     Tuesday it is due Tuesday; down to D on Tuesday, it is due D's interval after Monday."""
-    monday = date(2026, 3, 2)
+    today = now().date()
+    monday = today - timedelta(days=today.weekday())
     created = monday - timedelta(days=100)
     assert rules.due_after(monday, [(created, "C")], DAYS) == monday + timedelta(days=3)
     assert rules.due_after(monday, [(created, "C"), (monday + timedelta(days=1), "A")], DAYS) == monday + timedelta(days=1)
@@ -32,10 +33,10 @@ def test_due_after_follows_the_grade_of_each_day():
 
 
 def test_grade_periods_keep_a_days_last_change():
-    day = datetime(2026, 3, 2, 2, 0)
-    periods = rules.grade_periods(date(2026, 1, 1), "B", [(day - timedelta(days=30), "C"), (day, "A"), (day, "B")],
-                                  "Asia/Taipei")
-    assert periods == [(date(2026, 1, 31), "C"), (date(2026, 3, 2), "B")]
+    day = datetime.combine(now().date(), time(2, 0))      # 10:00 in Taipei, the same day
+    periods = rules.grade_periods(day.date() - timedelta(days=60), "B",
+                                  [(day - timedelta(days=30), "C"), (day, "A"), (day, "B")], "Asia/Taipei")
+    assert periods == [(day.date() - timedelta(days=30), "C"), (day.date(), "B")]
 
 
 def test_due_days_skip_weekends_and_public_holidays():
