@@ -17,6 +17,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(portal_config.from_environment())
     if config:
         app.config.update(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # PostgreSQL compiles a query it prices high (a search over a million documents) to machine
+        # code before running it: tens of milliseconds on a request that needs a few.
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("options", "-c jit=off")
 
     from portal.core import (audit, database, errors, htmx as htmx_responses, i18n, jobs, links, nav, search,
                              security, static, urls)

@@ -8,6 +8,9 @@ from werkzeug.routing import IntegerConverter
 from portal.core.rules import SimultaneousSave
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# An execution option for work outside a request that only reads (engine.execution_options(**{READ_ONLY:
+# True})): on SQLite its transactions start deferred, beside a writer, instead of queuing for the lock.
+READ_ONLY = "portal_read_only"
 
 
 def configure_sqlite(engine) -> None:
@@ -31,7 +34,8 @@ def configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        reading = has_request_context() and request.method in SAFE_METHODS
+        reading = conn.get_execution_options().get(READ_ONLY) or (
+            has_request_context() and request.method in SAFE_METHODS)
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 

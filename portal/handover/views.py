@@ -53,11 +53,12 @@ def shift_name(shift: Shift) -> str:
 
 def _start_form():
     form = StartNoteForm()
-    form.shift_id.choices = options((s.id, shift_name(s)) for s in rules.active_shifts())
+    shifts = rules.active_shifts()
+    form.shift_id.choices = options((s.id, shift_name(s)) for s in shifts)
     form.recipient_id.choices = options([("", _("Choose a colleague"))] + [
         (u.id, u.display_name) for u in book_holders() if u.id != current_user.id])
     if request.method == "GET":
-        found = rules.shift_at(now())
+        found = rules.shift_at(now(), shifts)
         if found:
             form.shift_id.data, form.shift_date.data = found[0].id, found[1]
         else:

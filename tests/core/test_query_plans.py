@@ -37,7 +37,7 @@ class Recorder:
         self.engine, self.statements = engine, []
 
     def _record(self, conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             self.statements.append((statement, parameters))
 
     def __enter__(self):

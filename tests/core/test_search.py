@@ -150,3 +150,24 @@ def test_quotes_and_handover_history_use_the_index(agent, book, make_user, clock
         return [n.id for n in handover_queries.history(agent, handover_queries.NoteFilters(q=q)).items]
 
     assert notes("台湾海运 提单") == notes("華益") == [note.id]
+
+
+def test_a_search_keeps_the_newest_matches_and_still_finds_old_ones(agent, book, monkeypatch):
+    """At most NEWEST_MATCHES, newest first; on PostgreSQL the newest records are searched first in
+    widening windows, so a common word is answered from the newest and a rare one found wherever it is."""
+    monkeypatch.setattr(search, "NEWEST_MATCHES", 3)
+    monkeypatch.setattr(search, "RECENT_WINDOW", 2)
+    monkeypatch.setattr(search, "RECENT_WINDOW_LAST", 8)
+    rare = book("OLD-1", "冷僻貿易", "Rare Words Trading")
+    common = [book(f"TX-{n:02d}", f"紡織{n:02d}號", None).id for n in range(12)]
+    db.session.commit()
+
+    def ids(q):
+        return [row[0] for row in db.session.execute(search.matching("customer", q))]
+
+    newest = ids("紡織")
+    assert set(sorted(common, reverse=True)[:3]) <= set(newest)   # the three newest are there
+    assert len(set(newest)) == len(newest) < len(common)          # each once, and not every match read
+    assert ids("冷僻") == [rare.id]                             # older than every window but the last
+    assert ids("rare words") == [rare.id]
+    assert ids("紡織 冷僻") == []
