@@ -71,14 +71,19 @@ def create_app(config: dict | None = None) -> Flask:
     # source, navigation count and signal receivers in its init_app.
     from portal import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     from portal.core import tasks  # noqa: F401  (the database's upkeep job)
-    from portal import auth, company, customers, demo, handover, quotes, rates, shipments, visits
+    from portal import auth, company, customers, handover, quotes, rates, shipments, visits
     from portal.core.views import bp as core_bp
     from portal.reference.views import bp as reference_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(reference_bp)
-    for feature in (auth, company, customers, rates, handover, quotes, shipments, visits, demo):
+    for feature in (auth, company, customers, rates, handover, quotes, shipments, visits):
         feature.init_app(app)
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" or app.config.get("TESTING"):
+        # The demo and bench commands (and their word lists) are the command line's: a web worker
+        # does without them.
+        from portal import demo
+        demo.init_app(app)
 
     app.after_request(htmx_responses.after_request)
     app.after_request(security.add_security_headers)

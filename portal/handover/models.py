@@ -141,7 +141,9 @@ class HandoverItem(db.Model):
     and closing it anywhere closes it everywhere (R-H3)."""
 
     __tablename__ = "handover_item"
-    __table_args__ = (sa.Index("ix_handover_item_state_customer", "state", "customer_id"),)
+    __table_args__ = (sa.Index("ix_handover_item_state_customer", "state", "customer_id"),
+                      # the items about one record, on its page (a shipment's, a quote's), newest first
+                      sa.Index("ix_handover_item_subject", "subject_type", "subject_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(sa.Text)

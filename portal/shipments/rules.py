@@ -13,8 +13,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from stdnum import iso6346
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
 from portal.auth.models import User
 from portal.core import audit
@@ -52,6 +50,9 @@ def _touch(shipment: Shipment) -> None:
 
 def normal_container_number(value: str | None) -> str:
     """An ISO 6346 container number, its check digit verified (python-stdnum), in compact form."""
+    # (imported here: python-stdnum costs a web worker some 8 MB, and only container entry needs it)
+    from stdnum import iso6346
+    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
     try:
         return iso6346.validate(value or "")
     except InvalidChecksum:

@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from flask_babel import get_locale
-from icalendar import Calendar, Event
 
 from portal.visits.models import VisitState
 
@@ -21,6 +20,7 @@ def _name(customer, chinese: bool) -> str:
 
 def calendar_of(user, visits, config, moment: datetime) -> bytes:
     """The VCALENDAR of these visits (planned and done; cancelled ones as cancelled events)."""
+    from icalendar import Calendar, Event   # (only the feed needs it: a web worker loads it on its first feed)
     base = config.get("PORTAL_BASE_URL") or ""
     host = urlsplit(base).hostname or "cs-portal"
     chinese = str(get_locale()).startswith("zh")

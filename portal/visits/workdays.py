@@ -10,8 +10,6 @@ mainland calendar, which names each of them (Hong Kong's keeps the day after Mid
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 ZONE_COUNTRIES = {"Asia/Taipei": "TW", "Asia/Shanghai": "CN", "Asia/Chongqing": "CN", "Asia/Urumqi": "CN",
                   "Asia/Hong_Kong": "HK", "Asia/Macau": "MO", "Asia/Singapore": "SG"}
 
@@ -26,6 +24,7 @@ def country_for(config) -> str:
 
 @lru_cache(maxsize=64)
 def _days_off(country: str, year: int) -> frozenset[date]:
+    import holidays   # (loaded when first asked: the library's calendars take a worker some 9 MB)
     try:
         found = holidays.country_holidays(country, years=year)
     except NotImplementedError:   # a country the library does not know: weekends only
@@ -49,6 +48,7 @@ def next_working_day(day: date, country: str) -> date:
 @lru_cache(maxsize=64)
 def festivals(year: int) -> dict[str, date]:
     """{festival: its day in year}: the first day of the Lunar New Year, Dragon Boat, Mid-Autumn."""
+    import holidays
     found: dict[str, date] = {}
     for day, names in sorted(holidays.country_holidays("CN", years=year, language="en_US").items()):
         for name in names.split("; "):
