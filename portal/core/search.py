@@ -232,7 +232,7 @@ def matching(kind: str, query: str | None):
         return _matching_postgres(kind, tokens)
     else:
         fts = sa.table("search_fts", sa.column("rowid"))
-        match = " AND ".join(f'"{token}"' for token in tokens)
+        match = " AND ".join(f'"{token}"' for token in [kind_token(kind), *tokens])
         select = select.join(fts, fts.c.rowid == SearchDocument.id).where(
             sa.text("search_fts MATCH :fts_query").bindparams(fts_query=match)).order_by(fts.c.rowid.desc())
     return select.limit(NEWEST_MATCHES)
@@ -335,12 +335,26 @@ def write_documents(session: Session, source: Source, ids: list[int], batch: int
             _upsert(connection, postgres, source.kind, documents)
 
 
+def kind_token(kind: str) -> str:
+    """SQLite: the token every document of a kind also holds, so that FTS5 itself keeps a search to
+    its kind (it would otherwise walk the matches of every kind, newest first, to find a customer's).
+    PostgreSQL has a GIN index per kind instead. One unicode61 token: letters and digits only."""
+    return "0kind" + kind.replace("_", "")
+
+
+def stored_tokens(dialect_name: str, kind: str, tokens: str) -> str:
+    """What a document stores: its tokens, led on SQLite by its kind's token."""
+    return tokens if dialect_name == "postgresql" else f"{kind_token(kind)} {tokens}".rstrip()
+
+
 def _upsert(connection, postgres: bool, kind: str, documents: dict[int, str]) -> None:
     if postgres:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    rows = [{"kind": kind, "record_id": record_id, "tokens": tokens} for record_id, tokens in documents.items()]
+    dialect = connection.dialect.name
+    rows = [{"kind": kind, "record_id": record_id, "tokens": stored_tokens(dialect, kind, tokens)}
+            for record_id, tokens in documents.items()]
     insert = insert(SearchDocument).values(rows)
     connection.execute(insert.on_conflict_do_update(index_elements=["kind", "record_id"],
                                                     set_={"tokens": insert.excluded.tokens}))

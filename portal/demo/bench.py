@@ -505,8 +505,10 @@ def _documents(say, batch: int) -> dict[str, int]:
     processes = max(1, min(os.cpu_count() or 1, len(work)))
     with multiprocessing.get_context("fork").Pool(processes, initializer=_document_worker_start,
                                                   initargs=(current_app._get_current_object(),)) as pool:
+        dialect = db.engine.dialect.name
         for kind, documents in pool.imap(_document_batch, work, chunksize=1):
-            rows = [(next_id + n, kind, record_id, tokens) for n, (record_id, tokens) in enumerate(documents)]
+            rows = [(next_id + n, kind, record_id, search.stored_tokens(dialect, kind, tokens))
+                    for n, (record_id, tokens) in enumerate(documents)]
             next_id += len(rows)
             bulk_insert(search.SearchDocument.__table__, ("id", "kind", "record_id", "tokens"), rows)
             db.session.commit()   # batch by batch: one transaction of millions of rows swells SQLite's WAL
