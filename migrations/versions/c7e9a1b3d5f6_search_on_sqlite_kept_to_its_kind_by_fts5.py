@@ -33,6 +33,9 @@ def _rewrite(statement: str) -> None:
     op.execute(f"INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', {256 * 2**20})")
     op.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
     op.execute(f"INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', {2**20})")
+    # The rebuild leaves many segments on one level: the next write would merge them all at once
+    # (FTS5's crisis merge), holding the write lock for longer than writers wait. Merged now.
+    op.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
     for _name, definition in triggers:
         op.execute(definition)
 

@@ -480,6 +480,10 @@ def _search_index(say, batch: int = 5000) -> dict[str, int]:
         connection.exec_driver_sql(f"INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', {256 * 2**20})")
         connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
         connection.exec_driver_sql(f"INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', {2**20})")
+        # The rebuild leaves many segments on one level: the app's next write would have to merge them
+        # all at once (FTS5's crisis merge), holding the write lock for longer than writers wait.
+        # Merged into one now.
+        connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
     for _name, definition in saved:
         connection.exec_driver_sql(definition)
     db.session.commit()

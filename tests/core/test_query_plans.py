@@ -181,6 +181,10 @@ def test_every_list_reads_through_an_index_in_its_order(planner):
     }
     for label, call in searches.items():
         problems += _check(label, call, postgres, sorting_allowed=True)
+    # One customer's open complaints: found through the customer's index; a customer has a handful
+    # (about one in thirty customers has any at the L tier), so the planner rightly sorts them in memory.
+    problems += _check("a customer's open complaints", lambda: _visit_queries().open_cases_of(1000), postgres,
+                       sorting_allowed=True)
     assert not problems, "\n".join(problems)
 
 
@@ -229,8 +233,7 @@ def _visits_lists(user, cursor_date) -> dict:
         "birthdays of an agent's customers": lambda: visits.birthdays(user.id, day, day + timedelta(days=6)),
         "festival greetings": lambda: visits.festival_page(user.id),
         "agreements ending": lambda: visits.agreements_ending(user.id, day),
-        "a customer's upcoming visits and open complaints": lambda: (visits.upcoming_visits(1000, start),
-                                                                      visits.open_cases_of(1000)),
+        "a customer's upcoming visits": lambda: visits.upcoming_visits(1000, start),
         "a customer's timeline: contacts, visits, complaints": lambda: (
             visits.timeline_contacts(1000, 21, user, before=end), visits.timeline_visits(1000, 21, user, before=end),
             visits.timeline_cases(1000, 21, user, before=end)),
