@@ -325,7 +325,7 @@ def board():
     """Unacknowledged notes of any age first (paged), then what was taken over today and yesterday."""
     require("handover.board")
     after = request.args.get("after")
-    waiting = queries.board_waiting(after)
+    waiting = queries.board_waiting(after, current_app.config["PAGE_SIZE"])
     if after:
         return render("handover/board.html", "handover/_board_waiting.html", waiting=waiting, now=now())
     return render("handover/board.html", "handover/board.html", waiting=waiting,

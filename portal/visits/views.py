@@ -277,15 +277,16 @@ def next_done(entry_id: int):
 # --- planned visits and the calendar ---------------------------------------------------------------------------
 
 
-def _calendar_args():
+def _calendar_args(agents: list[User]):
+    """agents: the chooser's book holders, where the agent asked for is looked up first."""
     view = "week" if request.args.get("view") == "week" else "month"
     day = date_arg("day") or _today()
     who = request.args.get("agent", "me")
     agent = current_user
     if who == "team":
         agent = None
-    elif parse_id(who):
-        agent = db.session.get(User, parse_id(who)) or current_user
+    elif wanted := parse_id(who):
+        agent = next((u for u in agents if u.id == wanted), None) or db.session.get(User, wanted) or current_user
     return view, day, who if agent is None or agent.id != current_user.id else "me", agent
 
 
@@ -294,7 +295,8 @@ def _calendar_args():
 def calendar():
     """Planned and done visits by month or week (weeks start on Monday), an agent's or the team's."""
     require("visits.use")
-    view, day, who, agent = _calendar_args()
+    agents = book_holders()
+    view, day, who, agent = _calendar_args(agents)
     if view == "week":
         first = rules.start_of_week(day)
         last = first + timedelta(days=6)
@@ -316,7 +318,7 @@ def calendar():
     else:
         previous, following = (first - timedelta(days=1)).replace(day=1), last + timedelta(days=1)
     return render("visits/calendar.html", "visits/calendar.html", view=view, day=day, first=first, last=last,
-                  days=days, by_day=by_day, who=who, agent=agent, agents=book_holders(), today=_today(),
+                  days=days, by_day=by_day, who=who, agent=agent, agents=agents, today=_today(),
                   previous=previous, following=following, festivals=dict(
                       (d, name) for name, d in workdays.festivals_between(shown_first, shown_last)))
 
