@@ -11,8 +11,8 @@ Each searchable record has a search document: a set of normalised tokens.
   compact form too (TW-0001 -> tw0001); phone numbers give every 3 to 6 digit fragment.
 
 A query is folded the same way and its tokens must all be present. SQLite keeps the documents
-in an FTS5 table (`search_fts`, kept in step by triggers), PostgreSQL in a GIN index over the
-token array. Features register what they index in their init_app; documents are written in the
+in an FTS5 table (`search_fts`, kept in step by triggers), each led by its kind's token;
+PostgreSQL in a GIN index per kind over the token array and the record id. Features register what they index in their init_app; documents are written in the
 same transaction as the records they describe (`before_commit`), and `flask search rebuild`
 writes them all anew after a bulk load or a restore.
 """
@@ -227,15 +227,14 @@ def matching(kind: str, query: str | None):
     tokens = query_tokens(query)
     if not tokens:
         return None if not (query or "").strip() else sa.select(SearchDocument.record_id).where(sa.false())
-    select = sa.select(SearchDocument.record_id).where(SearchDocument.kind == kind)
     if db.session.get_bind().dialect.name == "postgresql":
         return _matching_postgres(kind, tokens)
-    else:
-        fts = sa.table("search_fts", sa.column("rowid"))
-        match = " AND ".join(f'"{token}"' for token in [kind_token(kind), *tokens])
-        select = select.join(fts, fts.c.rowid == SearchDocument.id).where(
-            sa.text("search_fts MATCH :fts_query").bindparams(fts_query=match)).order_by(fts.c.rowid.desc())
-    return select.limit(NEWEST_MATCHES)
+    # FTS5 itself keeps the search to the kind (its token), newest documents first.
+    fts = sa.table("search_fts", sa.column("rowid"))
+    match = " AND ".join(f'"{token}"' for token in [kind_token(kind), *tokens])
+    return (sa.select(SearchDocument.record_id).join(fts, fts.c.rowid == SearchDocument.id)
+            .where(SearchDocument.kind == kind, sa.text("search_fts MATCH :fts_query").bindparams(fts_query=match))
+            .order_by(fts.c.rowid.desc()).limit(NEWEST_MATCHES))
 
 
 def _matching_postgres(kind: str, tokens: list[str]):
